@@ -2,6 +2,7 @@
 // Strong address types: a physical and a virtual address never mix by
 // accident, and page arithmetic lives in one place.
 
+#include <compare>
 #include <cstdint>
 
 namespace ipc {

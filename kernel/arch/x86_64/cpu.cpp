@@ -1,0 +1,75 @@
+// cpu_init and the small machine-control operations of arch.h.
+#include "arch/arch.h"
+#include "cpu.h"
+#include "gdt.h"
+#include "idt.h"
+#include "percpu.h"
+#include "syscall.h"
+
+namespace arch {
+
+namespace x86_64 {
+namespace {
+PerCpu g_percpu;
+}
+PerCpu& percpu() { return g_percpu; }
+} // namespace x86_64
+
+void cpu_init()
+{
+    using namespace x86_64;
+    gdt_init();
+    idt_init();
+    // The kernel GS base points at the per-CPU block; user GS stays 0.
+    write_msr(msr_gs_base, 0);
+    write_msr(msr_kernel_gs_base, reinterpret_cast<uint64_t>(&g_percpu));
+    syscall_init();
+}
+
+void enable_interrupts() { asm volatile("sti"); }
+void disable_interrupts() { asm volatile("cli"); }
+void wait_for_interrupt() { asm volatile("hlt"); }
+
+[[noreturn]] void halt_forever()
+{
+    for (;;)
+        asm volatile("cli; hlt");
+}
+
+[[noreturn]] void qemu_exit(QemuExit code)
+{
+    x86_64::outb(0xf4, uint8_t(code));
+    // Not under QEMU (or no isa-debug-exit device): just stop.
+    halt_forever();
+}
+
+static bool equal(const char* a, const char* b)
+{
+    while (*a && *a == *b)
+        ++a, ++b;
+    return *a == *b;
+}
+
+bool trigger_kernel_fault(const char* kind)
+{
+    if (equal(kind, "pf")) {
+        // A write to an address nothing maps: #PF, error code 0x2.
+        *reinterpret_cast<volatile uint64_t*>(0xdead0000) = 1;
+    } else if (equal(kind, "gp")) {
+        // A non-canonical address: #GP.
+        asm volatile("movq 0x8000000000000000, %%rax" : : : "rax");
+    } else if (equal(kind, "ud")) {
+        asm volatile("ud2");
+    } else if (equal(kind, "de")) {
+        asm volatile("xor %%ecx, %%ecx; div %%ecx" : : : "rax", "rcx", "rdx");
+    } else if (equal(kind, "df")) {
+        // Point the stack at unmapped memory and push: the #PF cannot push its
+        // own frame, which makes it a #DF, which runs on its IST stack.
+        asm volatile("movabs $0xffff900000000000, %%rsp; pushq $0" : : : "memory");
+    } else {
+        return false;
+    }
+    return true;
+}
+
+} // namespace arch

@@ -1,0 +1,4 @@
+#pragma once
+namespace arch::x86_64 {
+void idt_init();
+}

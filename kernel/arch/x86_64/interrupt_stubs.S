@@ -1,0 +1,88 @@
+/* Entry stubs for vectors 0-47 (CPU exceptions, then the 16 PIC IRQs). Each
+ * stub makes the stack look the same: an error code (the CPU's, or 0) and
+ * the vector on top of the CPU's frame, then interrupt_common saves the
+ * general registers into an arch::x86_64::TrapFrame. */
+    .altmacro
+    .section .text
+    .code64
+
+.macro interrupt_stub n
+interrupt_stub_\n:
+    /* vectors whose exceptions push an error code: #DF #TS #NP #SS #GP #PF #AC #CP #VC #SX */
+    .if (\n == 8) || (\n == 10) || (\n == 11) || (\n == 12) || (\n == 13) || (\n == 14) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
+    .else
+    pushq $0
+    .endif
+    pushq $\n
+    jmp interrupt_common
+.endm
+
+.set vector, 0
+.rept 48
+    interrupt_stub %vector
+    .set vector, vector + 1
+.endr
+
+interrupt_common:
+    push %rax
+    push %rbx
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    cld
+    mov %rsp, %rdi
+    call interrupt_dispatch
+
+/* Restores a TrapFrame at %rsp and returns to where it says. */
+    .global trap_frame_return
+trap_frame_return:
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rbx
+    pop %rax
+    add $16, %rsp               /* vector and error code */
+    iretq
+
+/* enter_trap_frame(TrapFrame*): load a prepared frame and return into it.
+ * Used to start a user thread for the first time. */
+    .global enter_trap_frame
+enter_trap_frame:
+    mov %rdi, %rsp
+    jmp trap_frame_return
+
+.macro stub_address n
+    .quad interrupt_stub_\n
+.endm
+
+    .section .rodata
+    .balign 8
+    .global interrupt_stub_table
+interrupt_stub_table:
+.set vector, 0
+.rept 48
+    stub_address %vector
+    .set vector, vector + 1
+.endr
+
+    .section .note.GNU-stack, "", @progbits

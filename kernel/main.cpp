@@ -1,0 +1,103 @@
+// kernel_main: from the first 64-bit instruction to the root task.
+#include "arch/arch.h"
+#include "bootinfo/multiboot2.h"
+#include "cmdline.h"
+#include "log.h"
+#include "mm/memory.h"
+#include "panic.h"
+#include "root_task.h"
+#include <cstring>
+
+void run_global_constructors();
+
+namespace {
+
+constexpr const char* kernel_version = "0.1.0";
+constexpr uint32_t timer_hz = 100;
+constexpr uint64_t boot_physmap_limit = 1ull << 30;
+
+kernel::bootinfo::BootInfo g_boot_info;
+
+void parse_boot_info(uint32_t magic, uint64_t boot_info_phys)
+{
+    using namespace kernel::bootinfo;
+    if (magic != multiboot2_bootloader_magic)
+        panic("not started by a multiboot2 boot loader (magic {:x})", magic);
+    if (boot_info_phys + 8 > boot_physmap_limit)
+        panic("boot information at {:x} is above 1 GiB", boot_info_phys);
+    const auto* bytes = arch::phys_to_virt<const uint8_t>(ipc::PhysAddr(boot_info_phys));
+    uint32_t total_size;
+    memcpy(&total_size, bytes, sizeof(total_size));
+    if (boot_info_phys + total_size > boot_physmap_limit)
+        panic("boot information at {:x} ({} bytes) extends above 1 GiB", boot_info_phys, total_size);
+    auto parsed = parse_multiboot2(bytes, total_size);
+    if (parsed.is_error())
+        panic("malformed multiboot2 boot information: {}", ipc::error_name(parsed.error()));
+    g_boot_info = parsed.value();
+}
+
+kernel::log::Level parse_level(std::string_view name)
+{
+    using kernel::log::Level;
+    if (name == "debug")
+        return Level::Debug;
+    if (name == "warn")
+        return Level::Warn;
+    if (name == "error")
+        return Level::Error;
+    return Level::Info;
+}
+
+void log_modules()
+{
+    for (size_t i = 0; i < g_boot_info.module_count; ++i) {
+        const auto& m = g_boot_info.modules[i];
+        kernel::log::info("boot", "module {}: {} bytes at {:x}", m.name, m.range.size, m.range.base);
+    }
+    if (g_boot_info.module_count == 0)
+        kernel::log::warn("boot", "no boot modules");
+}
+
+} // namespace
+
+extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t boot_info_phys)
+{
+    using namespace kernel;
+    run_global_constructors();
+    arch::console_init();
+    arch::cpu_init();
+    log::info("kernel", "faultline {} booting", kernel_version);
+
+    parse_boot_info(magic, boot_info_phys);
+    CommandLine command_line(g_boot_info.command_line);
+    log::set_threshold(parse_level(command_line.value("loglevel", "info")));
+    log::info("boot", "command line \"{}\"", g_boot_info.command_line);
+    log::debug("boot", "loaded by {}", g_boot_info.bootloader_name);
+    log_modules();
+
+    mm::init(g_boot_info, { ipc::PhysAddr(boot_info_phys), g_boot_info.total_size });
+    mm::BootFrameSource page_tables;
+    if (auto paged = arch::paging_init(mm::ram_end(), page_tables); paged.is_error())
+        panic("cannot build the kernel page tables: {}", ipc::error_name(paged.error()));
+    log::info("mm", "kernel page tables active: text R-X, rodata R, data RW+NX, physmap RW+NX");
+
+    arch::timer_init(timer_hz);
+    arch::enable_interrupts();
+    // Prove the tick arrives before anything depends on it. A machine
+    // without a working timer stops here, visibly, rather than later.
+    while (arch::timer_ticks() < 2)
+        arch::wait_for_interrupt();
+    log::info("timer", "PIT at {} Hz, ticking", timer_hz);
+
+    std::string_view fault = command_line.value("test.fault");
+    if (!fault.empty()) {
+        char kind[8] {};
+        memcpy(kind, fault.data(), fault.size() < sizeof(kind) - 1 ? fault.size() : sizeof(kind) - 1);
+        log::warn("kernel", "test.fault={}: taking a kernel exception on purpose", kind);
+        if (!arch::trigger_kernel_fault(kind))
+            panic("test.fault: unknown kind \"{}\" (use pf, gp, ud, de or df)", kind);
+        panic("test.fault={} did not fault", kind);
+    }
+
+    start_root_task(g_boot_info, command_line.value("init", "init"));
+}
