@@ -95,7 +95,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t boot_info_phys
         memcpy(kind, fault.data(), fault.size() < sizeof(kind) - 1 ? fault.size() : sizeof(kind) - 1);
         log::warn("kernel", "test.fault={}: taking a kernel exception on purpose", kind);
         if (!arch::trigger_kernel_fault(kind))
-            panic("test.fault: unknown kind \"{}\" (use pf, gp, ud, de or df)", kind);
+            panic("test.fault: unknown kind \"{}\" (use pf, gp, ud, de, df, wtext or xdata)", kind);
         panic("test.fault={} did not fault", kind);
     }
 

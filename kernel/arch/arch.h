@@ -45,6 +45,7 @@ inline constexpr uint64_t kernel_virt_base = 0xffff'ffff'8000'0000;
 
 template <typename T = void>
 T* phys_to_virt(ipc::PhysAddr p) { return reinterpret_cast<T*>(physmap_base + p.get()); }
+inline ipc::PhysAddr physmap_to_phys(const void* p) { return ipc::PhysAddr(reinterpret_cast<uint64_t>(p) - physmap_base); }
 
 // ---- Saved user state -----------------------------------------------------
 using TrapFrame = x86_64::TrapFrame;
@@ -116,8 +117,74 @@ ipc::Result<void> paging_init(uint64_t ram_end, PageTableSource&);
 // Copies from the current user address space; BadAddress if any byte is
 // outside the user half or not mapped user-readable. Never faults.
 ipc::Result<void> copy_from_user(void* destination, ipc::VirtAddr source, size_t length);
+// Copies into the current user address space; BadAddress unless every byte
+// is mapped user-writable (checked before anything is written).
+ipc::Result<void> copy_to_user(ipc::VirtAddr destination, const void* source, size_t length);
 
-// Starts the first user thread: never returns to the caller.
-[[noreturn]] void enter_user_mode(const AddressSpace&, ipc::VirtAddr entry, ipc::VirtAddr stack_top);
+// Makes `frame` (inside a TCB) the place the CPU saves user state on the
+// next kernel entry, and loads the thread's address space.
+void activate_thread(ipc::PhysAddr address_space_root, TrapFrame* frame);
+// Returns into the thread whose frame is given (first start of the first thread).
+[[noreturn]] void enter_trap_frame(TrapFrame*);
+// Sanitises user-writable fields of a frame: user selectors, IF set, IOPL 0.
+void make_user_frame(TrapFrame&, uint64_t rip, uint64_t rsp, uint64_t rflags);
+
+// Interrupt lines (legacy PIC), for IRQ handler caps.
+inline constexpr unsigned irq_count = 16;
+void irq_mask(unsigned irq);
+void irq_unmask(unsigned irq);
+uint8_t port_in8(uint16_t port);
+void port_out8(uint16_t port, uint8_t value);
+
+// Page-table helpers for VSpaces: maps one user page in a PML4 whose
+// intermediate tables come from `source`; unmap returns the frame that was
+// mapped. All user mappings are 4 KiB.
+ipc::Result<void> map_user_page(uint64_t* pml4, ipc::VirtAddr, ipc::PhysAddr, PageRights, PageTableSource&);
+// Removes the mapping at the address only if it maps `expected`.
+ipc::Result<ipc::PhysAddr> unmap_user_page(uint64_t* pml4, ipc::VirtAddr, ipc::PhysAddr expected);
+ipc::Result<void> protect_user_page(uint64_t* pml4, ipc::VirtAddr, PageRights);
+// Calls visit(vaddr, frame) for every user page mapped in the PML4, then
+// clears every user-half entry; the intermediate tables are abandoned to
+// whoever owns their memory.
+template <typename Visit>
+void clear_user_half(uint64_t* pml4, Visit visit);
+void init_user_pml4(uint64_t* pml4);  // copies the kernel half into a fresh PML4
+ipc::PhysAddr kernel_root();
+void flush_tlb_page(ipc::VirtAddr);
+void load_address_space(ipc::PhysAddr root);
+ipc::PhysAddr current_address_space();
+
+namespace detail {
+inline constexpr uint64_t pte_present = 1, pte_large = 1ull << 7;
+inline constexpr uint64_t pte_address_mask = 0x000f'ffff'ffff'f000ull;
+}
+
+template <typename Visit>
+void clear_user_half(uint64_t* pml4, Visit visit)
+{
+    using namespace detail;
+    for (unsigned i4 = 0; i4 < 256; ++i4) {
+        if (!(pml4[i4] & pte_present))
+            continue;
+        auto* pdpt = phys_to_virt<uint64_t>(ipc::PhysAddr(pml4[i4] & pte_address_mask));
+        for (unsigned i3 = 0; i3 < 512; ++i3) {
+            if (!(pdpt[i3] & pte_present) || (pdpt[i3] & pte_large))
+                continue;
+            auto* pd = phys_to_virt<uint64_t>(ipc::PhysAddr(pdpt[i3] & pte_address_mask));
+            for (unsigned i2 = 0; i2 < 512; ++i2) {
+                if (!(pd[i2] & pte_present) || (pd[i2] & pte_large))
+                    continue;
+                auto* pt = phys_to_virt<uint64_t>(ipc::PhysAddr(pd[i2] & pte_address_mask));
+                for (unsigned i1 = 0; i1 < 512; ++i1) {
+                    if (!(pt[i1] & pte_present))
+                        continue;
+                    uint64_t vaddr = (uint64_t(i4) << 39) | (uint64_t(i3) << 30) | (uint64_t(i2) << 21) | (uint64_t(i1) << 12);
+                    visit(ipc::VirtAddr(vaddr), ipc::PhysAddr(pt[i1] & pte_address_mask));
+                }
+            }
+        }
+        pml4[i4] = 0;
+    }
+}
 
 } // namespace arch

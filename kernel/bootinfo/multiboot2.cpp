@@ -4,7 +4,6 @@
 // of bounds. Multi-byte fields are copied out byte-wise: the structure is
 // only 8-aligned by convention and the parser must not fault if it is not.
 
-#include <compare> // ipc/addr.h defaults operator<=> without including <compare>
 #include <bootinfo/multiboot2.h>
 
 namespace kernel::bootinfo {
@@ -38,7 +37,10 @@ T load(const uint8_t* bytes)
     return value;
 }
 
-constexpr size_t align_up(size_t value, size_t alignment) { return (value + alignment - 1) & ~(alignment - 1); }
+constexpr size_t align_up(size_t value, size_t alignment)
+{
+    return (value + alignment - 1) & ~(alignment - 1);
+}
 
 // One tag, already checked to lie inside the boot information.
 struct Tag {
@@ -69,7 +71,8 @@ Result<void> parse_module(const Tag& tag, BootInfo& info)
     const char* name = TRY(tag_string(tag, module_header_size));
     if (info.module_count == BootInfo::max_modules)
         return Error::OutOfRange;
-    info.modules[info.module_count++] = Module { ipc::PhysRange { ipc::PhysAddr(start), uint64_t(end) - start }, name };
+    ipc::PhysRange range { ipc::PhysAddr(start), uint64_t(end) - start };
+    info.modules[info.module_count++] = Module { range, name };
     return {};
 }
 

@@ -1,7 +1,6 @@
 // The frame table: physical allocator and per-frame bookkeeping in one array.
 // See frame_table.h for the rules; this file keeps them in small steps.
 
-#include <compare> // ipc/addr.h defaults operator<=> without including <compare>
 #include <mm/frame_table.h>
 
 namespace kernel::mm {
@@ -100,6 +99,18 @@ void FrameTable::build(FrameInfo* storage, size_t frame_count, std::span<const P
         ++m_free_count;
     }
     m_usable_count = m_free_count;
+}
+
+Result<void> FrameTable::adopt(PhysAddr address)
+{
+    if (!address.is_page_aligned() || address.page_number() >= m_frame_count)
+        return Error::InvalidArgument;
+    FrameInfo& frame = m_frames[address.page_number()];
+    if (frame.state != FrameState::Reserved)
+        return Error::InvalidArgument;
+    frame.state = FrameState::Allocated;
+    frame.map_count = 0;
+    return {};
 }
 
 Result<PhysAddr> FrameTable::allocate()

@@ -44,6 +44,14 @@ public:
     [[nodiscard]] ipc::Result<void> add_mapping(ipc::PhysAddr);    // InvalidArgument unless Allocated
     [[nodiscard]] ipc::Result<void> remove_mapping(ipc::PhysAddr); // InvalidArgument if not mapped
 
+    // Boot: a Reserved frame (a boot module page) becomes Allocated, so it
+    // can be handed to userspace as a Frame and mapped.
+    [[nodiscard]] ipc::Result<void> adopt(ipc::PhysAddr);
+    // Boot: every Free frame becomes Allocated (it now belongs to an
+    // Untyped); `visit(range)` sees each maximal run, lowest first.
+    template <typename Visit>
+    void claim_all_free(Visit visit);
+
     // nullptr for an address beyond the table or not page-aligned.
     const FrameInfo* info(ipc::PhysAddr) const;
 
@@ -59,6 +67,26 @@ private:
     size_t m_usable_count { 0 };
     uint32_t m_free_head { no_frame };
 };
+
+template <typename Visit>
+void FrameTable::claim_all_free(Visit visit)
+{
+    size_t run_start = 0, run_length = 0;
+    for (size_t i = 0; i <= m_frame_count; ++i) {
+        if (i < m_frame_count && m_frames[i].state == FrameState::Free) {
+            m_frames[i].state = FrameState::Allocated;
+            m_frames[i].next_free = no_frame;
+            if (run_length++ == 0)
+                run_start = i;
+            continue;
+        }
+        if (run_length)
+            visit(ipc::PhysRange { ipc::PhysAddr(run_start << ipc::page_shift), run_length << ipc::page_shift });
+        run_length = 0;
+    }
+    m_free_head = no_frame;
+    m_free_count = 0;
+}
 
 // Finds a page-aligned place for `bytes` of storage inside `available`, below
 // `limit`, touching none of `reserved`. NoMemory if there is none.

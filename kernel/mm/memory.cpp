@@ -28,6 +28,14 @@ constexpr uint64_t max_supported_ram = 64ull << 30;
 FrameTable& frames() { return g_frames; }
 uint64_t ram_end() { return g_ram_end; }
 
+uint64_t mapped_frame_count()
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < g_frames.frame_count(); ++i)
+        total += g_frames.info(PhysAddr(i << ipc::page_shift))->map_count;
+    return total;
+}
+
 void init(const bootinfo::BootInfo& boot, PhysRange boot_info)
 {
     if (!boot.has_memory_map)

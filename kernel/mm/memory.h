@@ -15,6 +15,8 @@ namespace kernel::mm {
 void init(const bootinfo::BootInfo&, ipc::PhysRange boot_info);
 
 FrameTable& frames();
+// Sum of all frames' mapping counts (for leak checks).
+uint64_t mapped_frame_count();
 // One past the highest byte of usable RAM.
 uint64_t ram_end();
 

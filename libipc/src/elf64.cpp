@@ -3,7 +3,6 @@
 // point) so a file with several faults always reports the same, first one.
 // Fields are copied out of the byte buffer: the file may sit at any alignment.
 
-#include <compare> // ipc/addr.h defaults operator<=> without including <compare>
 #include <ipc/addr.h>
 #include <ipc/elf64.h>
 
@@ -61,7 +60,8 @@ Result<void, ElfError> check_identity(const uint8_t* data, size_t size)
         return ElfError::NotElf64;
     if (data[ident_data] != elf_data_little_endian)
         return ElfError::NotLittleEndian;
-    if (data[ident_version] != elf_version_current || load<uint32_t>(data + offset_version) != elf_version_current)
+    if (data[ident_version] != elf_version_current
+        || load<uint32_t>(data + offset_version) != elf_version_current)
         return ElfError::BadVersion;
     if (load<uint16_t>(data + offset_type) != type_executable)
         return ElfError::NotExecutable;

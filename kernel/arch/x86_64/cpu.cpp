@@ -43,6 +43,11 @@ void wait_for_interrupt() { asm volatile("hlt"); }
     halt_forever();
 }
 
+namespace {
+// A `ret` instruction in writable data: executing it must fault (NX).
+uint8_t g_code_in_data[16] = { 0xc3 };
+} // namespace
+
 static bool equal(const char* a, const char* b)
 {
     while (*a && *a == *b)
@@ -66,6 +71,12 @@ bool trigger_kernel_fault(const char* kind)
         // Point the stack at unmapped memory and push: the #PF cannot push its
         // own frame, which makes it a #DF, which runs on its IST stack.
         asm volatile("movabs $0xffff900000000000, %%rsp; pushq $0" : : : "memory");
+    } else if (equal(kind, "wtext")) {
+        // Kernel text is mapped read-only (W^X): a protection-violation #PF.
+        *reinterpret_cast<volatile uint8_t*>(&trigger_kernel_fault) = 0x90;
+    } else if (equal(kind, "xdata")) {
+        // Kernel data is mapped no-execute: an instruction-fetch #PF.
+        reinterpret_cast<void (*)()>(reinterpret_cast<uintptr_t>(g_code_in_data))();
     } else {
         return false;
     }

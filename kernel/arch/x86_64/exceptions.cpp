@@ -61,8 +61,9 @@ void dump_registers(const TrapFrame& f, uint64_t cr2)
     kernel::log::raw("\nKERNEL PANIC: CPU exception {} ({}), vector {}, error code {:x}\n", e.mnemonic, e.name,
                      f.vector, f.error_code);
     if (f.vector == 14) {
-        kernel::log::raw("page fault: {} access, {}, at {:x}\n", (f.error_code & 2) ? "write" : (f.error_code & 16) ? "execute" : "read",
-                         (f.error_code & 1) ? "protection violation" : "page not present", cr2);
+        const char* access = (f.error_code & 2) ? "write" : (f.error_code & 16) ? "execute" : "read";
+        const char* cause = (f.error_code & 1) ? "protection violation" : "page not present";
+        kernel::log::raw("page fault: {} access, {}, at {:x}\n", access, cause, cr2);
     }
     dump_registers(f, cr2);
     kernel::halt_after_panic();
@@ -78,14 +79,15 @@ namespace arch::x86_64 {
 
 } // namespace arch::x86_64
 
-extern "C" void interrupt_dispatch(arch::x86_64::TrapFrame* frame)
+extern "C" arch::x86_64::TrapFrame* interrupt_dispatch(arch::x86_64::TrapFrame* frame)
 {
     using namespace arch::x86_64;
     if (frame->vector >= irq_base) {
-        handle_irq(unsigned(frame->vector - irq_base));
-        return;
+        unsigned irq = unsigned(frame->vector - irq_base);
+        handle_irq(irq);
+        return kernel::on_irq(*frame, irq);
     }
     if (!frame->from_user())
         kernel_exception(*frame);
-    kernel::on_user_exception(*frame, frame->vector == 14 ? read_cr2() : 0);
+    return kernel::on_user_exception(*frame, frame->vector == 14 ? read_cr2() : 0);
 }

@@ -41,7 +41,14 @@ interrupt_common:
     push %r15
     cld
     mov %rsp, %rdi
-    call interrupt_dispatch
+    /* From user mode the frame is inside the thread's TCB (TSS.rsp0 points
+     * there): move to the kernel stack before running C++. From kernel mode
+     * (only the idle loop takes interrupts) we are on it already. */
+    testb $3, 18*8(%rsp)
+    jz 1f
+    mov $kernel_stack_top, %rsp
+1:  call interrupt_dispatch
+    mov %rax, %rsp              /* the frame to resume, maybe another thread's */
 
 /* Restores a TrapFrame at %rsp and returns to where it says. */
     .global trap_frame_return
@@ -64,6 +71,14 @@ trap_frame_return:
     add $16, %rsp               /* vector and error code */
     iretq
 
+    .section .bss
+    .balign 16
+kernel_stack:
+    .skip 16384
+    .global kernel_stack_top
+kernel_stack_top:
+
+    .section .text
 /* enter_trap_frame(TrapFrame*): load a prepared frame and return into it.
  * Used to start a user thread for the first time. */
     .global enter_trap_frame

@@ -107,6 +107,64 @@ Result<void> paging_init(uint64_t ram_end, PageTableSource& source)
     return {};
 }
 
+PhysAddr kernel_root() { return g_kernel_root; }
+PhysAddr current_address_space() { return PhysAddr(x86_64::read_cr3() & pte_address_mask); }
+void load_address_space(PhysAddr root) { x86_64::write_cr3(root.get()); }
+void flush_tlb_page(VirtAddr v) { x86_64::invlpg(v.get()); }
+
+void init_user_pml4(uint64_t* pml4)
+{
+    const uint64_t* kernel = table_at(g_kernel_root);
+    for (unsigned i = 0; i < kernel_half_first_entry; ++i)
+        pml4[i] = 0;
+    for (unsigned i = kernel_half_first_entry; i < 512; ++i)
+        pml4[i] = kernel[i];
+}
+
+Result<void> map_user_page(uint64_t* pml4, VirtAddr virt, PhysAddr phys, PageRights rights, PageTableSource& source)
+{
+    if (!virt.is_page_aligned() || !phys.is_page_aligned() || !ipc::is_user_range(virt.get(), ipc::page_size))
+        return Error::OutOfRange;
+    rights.user = true;
+    return map_page(physmap_to_phys(pml4), virt.get(), phys.get(), rights, source);
+}
+
+// The last-level entry for a user page, or nullptr if no table covers it.
+static uint64_t* user_leaf(uint64_t* pml4, VirtAddr virt)
+{
+    uint64_t* table = pml4;
+    for (unsigned level = 3; level > 0; --level) {
+        auto next = next_table(table, index_at(virt.get(), level), true, nullptr);
+        if (next.is_error())
+            return nullptr;
+        table = next.value();
+    }
+    return &table[index_at(virt.get(), 0)];
+}
+
+Result<PhysAddr> unmap_user_page(uint64_t* pml4, VirtAddr virt, PhysAddr expected)
+{
+    if (!ipc::is_user_range(virt.get(), ipc::page_size))
+        return Error::OutOfRange;
+    uint64_t* leaf = user_leaf(pml4, virt);
+    if (!leaf || !(*leaf & pte_present) || (*leaf & pte_address_mask) != expected.get())
+        return Error::NotMapped;
+    *leaf = 0;
+    return expected;
+}
+
+Result<void> protect_user_page(uint64_t* pml4, VirtAddr virt, PageRights rights)
+{
+    if (!ipc::is_user_range(virt.get(), ipc::page_size))
+        return Error::OutOfRange;
+    uint64_t* leaf = user_leaf(pml4, virt);
+    if (!leaf || !(*leaf & pte_present))
+        return Error::NotMapped;
+    rights.user = true;
+    *leaf = (*leaf & pte_address_mask) | leaf_bits(rights);
+    return {};
+}
+
 Result<AddressSpace> AddressSpace::create_user(PageTableSource& source)
 {
     PhysAddr root = TRY(source.allocate_zeroed_page());
@@ -143,6 +201,28 @@ Result<PhysAddr> AddressSpace::translate_user(VirtAddr virt, bool write) const
 }
 
 void AddressSpace::activate() const { x86_64::write_cr3(m_root.get()); }
+
+Result<void> copy_to_user(VirtAddr destination, const void* source, size_t length)
+{
+    if (!ipc::is_user_range(destination.get(), length))
+        return Error::BadAddress;
+    AddressSpace current(current_address_space());
+    // Check every page first, so a bad pointer never leaves a partial write.
+    for (uint64_t page = destination.page_base().get(); page < destination.get() + length; page += ipc::page_size)
+        TRY(current.translate_user(VirtAddr(page), true));
+    auto* in = static_cast<const char*>(source);
+    while (length) {
+        PhysAddr phys = TRY(current.translate_user(destination, true));
+        size_t chunk = ipc::page_size - destination.offset_in_page();
+        if (chunk > length)
+            chunk = length;
+        memcpy(phys_to_virt<char>(phys), in, chunk);
+        in += chunk;
+        destination = destination.offset(chunk);
+        length -= chunk;
+    }
+    return {};
+}
 
 Result<void> copy_from_user(void* destination, VirtAddr source, size_t length)
 {

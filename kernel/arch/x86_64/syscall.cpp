@@ -22,4 +22,4 @@ void syscall_init()
 
 } // namespace arch::x86_64
 
-extern "C" void syscall_dispatch(arch::x86_64::TrapFrame* frame) { kernel::on_syscall(*frame); }
+extern "C" arch::x86_64::TrapFrame* syscall_dispatch(arch::x86_64::TrapFrame* frame) { return kernel::on_syscall(*frame); }

@@ -1,9 +1,9 @@
 /* The `syscall` instruction lands here with the user's rip in rcx, rflags in
  * r11, interrupts masked (SFMASK) and the user stack still in rsp. We switch
- * to the current thread's kernel stack (from the per-CPU block at GS, which
+ * to the end of the current thread's TrapFrame (per-CPU block at GS, which
  * swapgs makes visible only for these few instructions), build the same
- * TrapFrame an interrupt would, and call syscall_dispatch. The return uses
- * sysretq when the saved rip is a canonical user address, else iretq. */
+ * TrapFrame an interrupt would, inside the TCB, then run C++ on the kernel
+ * stack. syscall_dispatch returns the frame to resume. */
 #define USER_DATA_SELECTOR (0x18 | 3)
 #define USER_CODE_SELECTOR (0x20 | 3)
 #define SYSCALL_VECTOR 0x100
@@ -41,9 +41,14 @@ syscall_entry:
     push %r14
     push %r15
     mov %rsp, %rdi
+    mov $kernel_stack_top, %rsp
     call syscall_dispatch
+    mov %rax, %rsp              /* the frame to resume, maybe another thread's */
 
-    /* sysretq into a non-canonical rip would fault in ring 0: take iretq. */
+    /* sysretq clobbers rcx and r11, so only a thread whose last entry was a
+     * syscall may return through it; and never into a non-canonical rip. */
+    cmpq $SYSCALL_VECTOR, 15*8(%rsp)
+    jne trap_frame_return
     mov 17*8(%rsp), %rcx
     shr $47, %rcx
     jnz trap_frame_return

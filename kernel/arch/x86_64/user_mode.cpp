@@ -1,5 +1,5 @@
-// Entering ring 3 for the first time: a TrapFrame at the top of the thread's
-// kernel stack, returned into with iretq like any interrupt.
+// Switching user threads: which TrapFrame the CPU saves into on the next
+// kernel entry, which address space is loaded, and sane user frames.
 #include "arch/arch.h"
 #include "cpu.h"
 #include "gdt.h"
@@ -9,24 +9,28 @@ extern "C" [[noreturn]] void enter_trap_frame(arch::x86_64::TrapFrame*);
 namespace arch {
 
 namespace {
-alignas(16) uint8_t g_user_thread_kernel_stack[16384];
 constexpr uint64_t rflags_interrupts_enabled = 1 << 9;
 constexpr uint64_t rflags_reserved_one = 1 << 1;
+// What user code may set: CF PF AF ZF SF TF DF OF (no IOPL, IF forced on).
+constexpr uint64_t rflags_user_mask = 0x0cd5 | (1 << 8);
 } // namespace
 
-[[noreturn]] void enter_user_mode(const AddressSpace& space, ipc::VirtAddr entry, ipc::VirtAddr stack_top)
+void activate_thread(ipc::PhysAddr root, TrapFrame* frame)
 {
-    uint64_t kernel_stack_top = reinterpret_cast<uint64_t>(g_user_thread_kernel_stack + sizeof(g_user_thread_kernel_stack));
-    x86_64::set_kernel_stack(kernel_stack_top);
-    auto* frame = reinterpret_cast<TrapFrame*>(kernel_stack_top - sizeof(TrapFrame));
-    *frame = TrapFrame {};
-    frame->rip = entry.get();
-    frame->cs = x86_64::user_code_selector;
-    frame->rflags = rflags_interrupts_enabled | rflags_reserved_one;
-    frame->rsp = stack_top.get();
-    frame->ss = x86_64::user_data_selector;
-    space.activate();
-    enter_trap_frame(frame);
+    x86_64::set_kernel_stack(reinterpret_cast<uint64_t>(frame + 1));
+    if (x86_64::read_cr3() != root.get())
+        x86_64::write_cr3(root.get());
 }
+
+void make_user_frame(TrapFrame& frame, uint64_t rip, uint64_t rsp, uint64_t rflags)
+{
+    frame.rip = rip;
+    frame.rsp = rsp;
+    frame.cs = x86_64::user_code_selector;
+    frame.ss = x86_64::user_data_selector;
+    frame.rflags = (rflags & rflags_user_mask) | rflags_interrupts_enabled | rflags_reserved_one;
+}
+
+[[noreturn]] void enter_trap_frame(TrapFrame* frame) { ::enter_trap_frame(frame); }
 
 } // namespace arch

@@ -1,0 +1,62 @@
+# faultline: thin convenience layer over meson + ninja.
+#
+#   make run     build, then boot the ISO in QEMU on this terminal
+#                (serial console; quit with Ctrl-A then X)
+#   make test    build, then run the unit and integration tests
+#   make build   configure (once) and build into $(BUILD)
+#   make deps    install missing Debian packages (apt-get; root or sudo)
+#   make clean   remove $(BUILD)
+#
+# Variables: BUILD (build directory, default "build").
+
+BUILD ?= build
+CROSS_FILE := boot/cross-x86_64-freestanding.ini
+DEB_PACKAGES := qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
+                meson ninja-build doctest-dev g++ python3 cpio
+
+.PHONY: run test build deps clean
+
+run: build
+	boot/qemu.sh $(BUILD)/faultline.iso
+
+test: build
+	python3 tests/run_all.py $(BUILD)
+
+build: deps
+	@if [ ! -f $(BUILD)/build.ninja ]; then \
+	    if [ -d $(BUILD)/meson-private ]; then \
+	        echo "meson setup --wipe $(BUILD) --cross-file $(CROSS_FILE)"; \
+	        meson setup --wipe $(BUILD) --cross-file $(CROSS_FILE); \
+	    else \
+	        echo "meson setup $(BUILD) --cross-file $(CROSS_FILE)"; \
+	        meson setup $(BUILD) --cross-file $(CROSS_FILE); \
+	    fi; \
+	fi
+	ninja -C $(BUILD)
+
+# Idempotent: does nothing (and needs no privileges or network) when every
+# package is already installed. Never reads stdin, so it works in CI.
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
+	        || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	echo "deps: missing Debian packages:$$missing"; \
+	if [ "$$(id -u)" -eq 0 ]; then \
+	    SUDO=""; \
+	elif command -v sudo >/dev/null 2>&1; then \
+	    SUDO="sudo -n"; \
+	else \
+	    echo "deps: not root and sudo is not available; as root run:" >&2; \
+	    echo "  apt-get update && apt-get install -y --no-install-recommends$$missing" >&2; \
+	    exit 1; \
+	fi; \
+	$$SUDO apt-get update </dev/null \
+	    && $$SUDO env DEBIAN_FRONTEND=noninteractive \
+	        apt-get install -y --no-install-recommends $$missing </dev/null \
+	    || { echo "deps: installing$$missing failed (sudo -n needs passwordless sudo; otherwise run as root)" >&2; exit 1; }
+
+clean:
+	rm -rf $(BUILD)

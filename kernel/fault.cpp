@@ -1,0 +1,50 @@
+// User exceptions become IPC: the faulting thread Calls its fault endpoint
+// with a fault message, or dies (reported to its supervisor) if it has none.
+#include "hooks.h"
+#include "ipc/endpoint_ops.h"
+#include "object/irq.h"
+#include "object/tcb_ops.h"
+#include "panic.h"
+#include "sched/scheduler.h"
+#include <ipc/fault.h>
+
+namespace kernel {
+
+namespace {
+constexpr uint64_t page_fault_vector = 14;
+}
+
+arch::TrapFrame* on_user_exception(arch::TrapFrame& frame, uint64_t fault_address)
+{
+    Tcb* self = sched::current();
+    VERIFY(self && &self->frame == &frame);
+    bool page_fault = frame.vector == page_fault_vector;
+    self->fault = ipc::FaultMessage {
+        .label = page_fault ? ipc::FaultLabel::PageFault : ipc::FaultLabel::Exception,
+        .address = page_fault ? fault_address : frame.vector,
+        .ip = frame.rip,
+        .sp = frame.rsp,
+        .access_or_error = frame.error_code,
+    };
+    const Capability& handler = self->slot(tcb_slot_fault_endpoint).cap;
+    if (handler.type == ipc::ObjectType::Endpoint) {
+        endpoint_send(*self, *handler.as<Endpoint>(), handler.data0,
+                      SendMode { .blocking = true, .is_call = true, .can_grant = false }, OutgoingKind::Fault);
+    } else {
+        kill_thread(*self, ipc::ExitCause::NoFaultHandler, frame.vector, page_fault ? fault_address : 0, frame.rip);
+    }
+    return sched::resume_next();
+}
+
+arch::TrapFrame* on_irq(arch::TrapFrame& frame, unsigned irq)
+{
+    if (irq == 0)
+        sched::timer_tick();
+    else
+        irq_raised(irq);
+    if (!frame.from_user())
+        return &frame; // the idle loop: it re-checks the run queue itself
+    return sched::resume_next();
+}
+
+} // namespace kernel

@@ -1,0 +1,318 @@
+#include "ipc/endpoint_ops.h"
+#include "log.h"
+#include "object/cnode.h"
+#include "object/irq.h"
+#include "object/lifecycle.h"
+#include "object/tcb_ops.h"
+#include "object/vspace_ops.h"
+#include "sched/scheduler.h"
+#include <cstring>
+#include <ipc/fault.h>
+
+namespace kernel {
+
+using ipc::Error;
+using ipc::MessageInfo;
+using ipc::ObjectType;
+
+namespace {
+
+// ---- wait queues (shared by endpoints and notifications) -----------------
+
+void enqueue(Tcb*& head, Tcb*& tail, Tcb& t)
+{
+    t.queue_next = nullptr;
+    t.queue_prev = tail;
+    if (tail)
+        tail->queue_next = &t;
+    else
+        head = &t;
+    tail = &t;
+}
+
+void unqueue(Tcb*& head, Tcb*& tail, Tcb& t)
+{
+    if (t.queue_prev)
+        t.queue_prev->queue_next = t.queue_next;
+    else
+        head = t.queue_next;
+    if (t.queue_next)
+        t.queue_next->queue_prev = t.queue_prev;
+    else
+        tail = t.queue_prev;
+    t.queue_next = t.queue_prev = nullptr;
+}
+
+// ---- message transfer -----------------------------------------------------
+
+void set_message_registers(arch::TrapFrame& f, const uint64_t words[4])
+{
+    f.rdx = words[0];
+    f.r10 = words[1];
+    f.r8 = words[2];
+    f.r9 = words[3];
+}
+
+void get_message_registers(const arch::TrapFrame& f, uint64_t words[4])
+{
+    words[0] = f.rdx;
+    words[1] = f.r10;
+    words[2] = f.r8;
+    words[3] = f.r9;
+}
+
+// Copies the one capability a message may carry, if everything allows it.
+unsigned transfer_cap(Tcb& sender, Tcb& receiver, ipc::IpcBuffer& from, ipc::IpcBuffer& to)
+{
+    auto source = lookup_cap(sender, from.caps[0]);
+    auto destination = lookup_slot(receiver, to.receive_slot);
+    if (source.is_error() || destination.is_error() || !destination.value()->is_empty())
+        return 0;
+    Capability cap = source.value()->cap;
+    if (cap.type == ObjectType::Untyped || cap.type == ObjectType::Reply)
+        return 0; // not copyable
+    if (cap.type == ObjectType::Frame)
+        cap.data0 = cap.data1 = cap.extra = 0; // a copy starts unmapped
+    install_cap(*destination.value(), cap, source.value());
+    to.received_badges[0] = cap.data0;
+    return 1;
+}
+
+void deliver_message(Tcb& sender, Tcb& receiver, uint64_t badge, bool can_grant)
+{
+    MessageInfo info = MessageInfo::from_raw(sender.frame.rsi);
+    unsigned length = info.clamped_length();
+    uint64_t words[4];
+    get_message_registers(sender.frame, words);
+    set_message_registers(receiver.frame, words);
+
+    ipc::IpcBuffer* from = ipc_buffer_of(sender);
+    ipc::IpcBuffer* to = ipc_buffer_of(receiver);
+    if (length > ipc::register_message_words) {
+        if (from && to)
+            memcpy(&to->words[ipc::register_message_words], &from->words[ipc::register_message_words],
+                   (length - ipc::register_message_words) * sizeof(uint64_t));
+        else
+            length = ipc::register_message_words;
+    }
+    unsigned caps = (info.extra_caps() && can_grant && from && to) ? transfer_cap(sender, receiver, *from, *to) : 0;
+    receiver.frame.rsi = MessageInfo(info.label(), length, caps).raw();
+    receiver.frame.rdi = badge;
+    receiver.frame.rax = uint64_t(Error::None);
+}
+
+void deliver(Tcb& sender, Tcb& receiver, uint64_t badge, bool can_grant)
+{
+    switch (sender.outgoing) {
+    case OutgoingKind::Message:
+        deliver_message(sender, receiver, badge, can_grant);
+        return;
+    case OutgoingKind::Fault: {
+        uint64_t words[4] = { sender.fault.address, sender.fault.ip, sender.fault.sp, sender.fault.access_or_error };
+        set_message_registers(receiver.frame, words);
+        receiver.frame.rsi = sender.fault.info().raw();
+        break;
+    }
+    case OutgoingKind::Exit:
+        set_message_registers(receiver.frame, sender.exit_words);
+        receiver.frame.rsi = MessageInfo(ipc::thread_exit_label, 4).raw();
+        break;
+    }
+    receiver.frame.rdi = badge;
+    receiver.frame.rax = uint64_t(Error::None);
+}
+
+// After delivery: the sender either waits for the reply or is done.
+void finish_send(Tcb& sender, Tcb& receiver, bool is_call)
+{
+    if (is_call) {
+        Slot& reply_slot = receiver.slot(tcb_slot_reply);
+        delete_cap(reply_slot); // an unanswered earlier caller is told Deleted
+        Capability reply { .type = ObjectType::Reply, .rights = ipc::Rights {}, .object = uint64_t(&sender) };
+        install_cap(reply_slot, reply, nullptr);
+        sender.state = ThreadState::BlockedOnReply;
+        sender.reply_cap = &reply_slot;
+        sched::dequeue(sender);
+        return; // `outgoing` stays: a fault's reply is read as Map or Kill
+    }
+    if (sender.outgoing == OutgoingKind::Exit) {
+        sched::make_inactive(sender);
+    } else {
+        sender.frame.rax = uint64_t(Error::None);
+        sched::make_ready(sender);
+    }
+    sender.outgoing = OutgoingKind::Message;
+}
+
+} // namespace
+
+ipc::IpcBuffer* ipc_buffer_of(Tcb& t)
+{
+    const Capability& frame = t.slot(tcb_slot_ipc_buffer).cap;
+    if (frame.type != ObjectType::Frame)
+        return nullptr;
+    return arch::phys_to_virt<ipc::IpcBuffer>(ipc::PhysAddr(frame.object));
+}
+
+void endpoint_send(Tcb& sender, Endpoint& ep, uint64_t badge, SendMode mode, OutgoingKind kind)
+{
+    sender.outgoing = kind;
+    if (ep.state == EndpointState::Receiving) {
+        Tcb& receiver = *ep.head;
+        unqueue(ep.head, ep.tail, receiver);
+        if (!ep.head)
+            ep.state = EndpointState::Idle;
+        deliver(sender, receiver, badge, mode.can_grant);
+        sched::make_ready(receiver);
+        finish_send(sender, receiver, mode.is_call);
+        return;
+    }
+    if (!mode.blocking) {
+        sender.outgoing = OutgoingKind::Message;
+        fail_syscall(sender, Error::WouldBlock);
+        return;
+    }
+    sched::dequeue(sender);
+    sender.state = ThreadState::BlockedOnSend;
+    sender.blocked_on = &ep;
+    sender.outgoing_badge = badge;
+    sender.outgoing_is_call = mode.is_call;
+    sender.outgoing_can_grant = mode.can_grant;
+    enqueue(ep.head, ep.tail, sender);
+    ep.state = EndpointState::Sending;
+}
+
+void endpoint_receive(Tcb& receiver, Endpoint& ep, bool blocking)
+{
+    if (ep.state == EndpointState::Sending) {
+        Tcb& sender = *ep.head;
+        unqueue(ep.head, ep.tail, sender);
+        if (!ep.head)
+            ep.state = EndpointState::Idle;
+        deliver(sender, receiver, sender.outgoing_badge, sender.outgoing_can_grant);
+        sched::make_ready(receiver);
+        finish_send(sender, receiver, sender.outgoing_is_call);
+        return;
+    }
+    if (!blocking) {
+        fail_syscall(receiver, Error::WouldBlock);
+        return;
+    }
+    sched::dequeue(receiver);
+    receiver.state = ThreadState::BlockedOnReceive;
+    receiver.blocked_on = &ep;
+    enqueue(ep.head, ep.tail, receiver);
+    ep.state = EndpointState::Receiving;
+}
+
+void remove_from_endpoint(Tcb& t)
+{
+    auto& ep = *static_cast<Endpoint*>(t.blocked_on);
+    unqueue(ep.head, ep.tail, t);
+    if (!ep.head)
+        ep.state = EndpointState::Idle;
+    t.blocked_on = nullptr;
+    t.outgoing = OutgoingKind::Message;
+}
+
+void destroy_endpoint(Endpoint& ep)
+{
+    while (Tcb* t = ep.head) {
+        OutgoingKind kind = t->outgoing;
+        bool sending = t->state == ThreadState::BlockedOnSend;
+        remove_from_endpoint(*t);
+        if (sending && kind == OutgoingKind::Fault) {
+            kill_thread(*t, ipc::ExitCause::HandlerGone, t->fault.access_or_error, t->fault.address, t->fault.ip);
+        } else if (sending && kind == OutgoingKind::Exit) {
+            log::warn("kernel", "thread {:x}: supervisor endpoint deleted, death notice dropped", t);
+            sched::make_inactive(*t);
+        } else {
+            fail_syscall(*t, Error::Deleted);
+        }
+    }
+}
+
+ipc::Result<void> reply_to(Tcb& replier, Slot& reply_slot)
+{
+    Tcb& caller = *reply_slot.cap.as<Tcb>();
+    if (caller.reply_cap != &reply_slot || caller.state != ThreadState::BlockedOnReply)
+        return Error::InvalidCapability;
+    if (caller.outgoing == OutgoingKind::Fault) {
+        MessageInfo info = MessageInfo::from_raw(replier.frame.rsi);
+        if (info.label() == uint32_t(ipc::FaultReply::Map)) {
+            TRY(map_for_fault(replier, caller, replier.frame.rdx, ipc::VirtAddr(replier.frame.r10),
+                              ipc::Rights { uint8_t(replier.frame.r8) }));
+            caller.reply_cap = nullptr;
+            caller.outgoing = OutgoingKind::Message;
+            delete_cap(reply_slot);
+            sched::make_ready(caller); // re-executes the faulting instruction
+            return {};
+        }
+        if (info.label() == uint32_t(ipc::FaultReply::Kill)) {
+            caller.reply_cap = nullptr;
+            delete_cap(reply_slot);
+            kill_thread(caller, ipc::ExitCause::Killed, replier.frame.rdx, caller.fault.address, caller.fault.ip);
+            return {};
+        }
+        return Error::InvalidArgument;
+    }
+    caller.outgoing = OutgoingKind::Message;
+    deliver_message(replier, caller, 0, false);
+    caller.reply_cap = nullptr;
+    delete_cap(reply_slot);
+    sched::make_ready(caller);
+    return {};
+}
+
+void notification_signal(Notification& n, uint64_t badge)
+{
+    uint64_t bits = badge ? badge : 1;
+    if (Tcb* waiter = n.head) {
+        unqueue(n.head, n.tail, *waiter);
+        waiter->blocked_on = nullptr;
+        waiter->frame.rdi = n.word | bits;
+        n.word = 0;
+        waiter->frame.rsi = 0;
+        waiter->frame.rax = uint64_t(Error::None);
+        sched::make_ready(*waiter);
+        return;
+    }
+    n.word |= bits;
+}
+
+void notification_wait(Tcb& t, Notification& n, bool blocking)
+{
+    if (n.word) {
+        t.frame.rdi = n.word;
+        t.frame.rsi = 0;
+        n.word = 0;
+        t.frame.rax = uint64_t(Error::None);
+        return;
+    }
+    if (!blocking) {
+        fail_syscall(t, Error::WouldBlock);
+        return;
+    }
+    sched::dequeue(t);
+    t.state = ThreadState::BlockedOnNotification;
+    t.blocked_on = &n;
+    enqueue(n.head, n.tail, t);
+}
+
+void remove_from_notification(Tcb& t)
+{
+    auto& n = *static_cast<Notification*>(t.blocked_on);
+    unqueue(n.head, n.tail, t);
+    t.blocked_on = nullptr;
+}
+
+void destroy_notification(Notification& n)
+{
+    irq_unbind_notification(n);
+    while (Tcb* t = n.head) {
+        remove_from_notification(*t);
+        fail_syscall(*t, Error::Deleted);
+    }
+}
+
+} // namespace kernel

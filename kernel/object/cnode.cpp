@@ -1,0 +1,64 @@
+#include "object/cnode.h"
+#include "object/lifecycle.h"
+
+namespace kernel {
+
+using ipc::Error;
+using ipc::ObjectType;
+using ipc::Result;
+
+Result<Slot*> cnode_slot(const Capability& cnode_cap, uint64_t index)
+{
+    if (cnode_cap.type != ObjectType::CNode)
+        return Error::WrongType;
+    if (index == 0 || index >= (uint64_t(1) << cnode_cap.extra))
+        return Error::OutOfRange;
+    return cnode_cap.as<Slot>() + index;
+}
+
+Result<Slot*> lookup_slot(Tcb& thread, ipc::CPtr cptr)
+{
+    const Capability& root = thread.slot(tcb_slot_cspace).cap;
+    if (root.type != ObjectType::CNode)
+        return Error::InvalidCapability;
+    auto slot = cnode_slot(root, cptr);
+    if (slot.is_error())
+        return Error::InvalidCapability;
+    return slot.value();
+}
+
+Result<Slot*> lookup_cap(Tcb& thread, ipc::CPtr cptr)
+{
+    Slot* slot = TRY(lookup_slot(thread, cptr));
+    if (slot->is_empty())
+        return Error::InvalidCapability;
+    return slot;
+}
+
+Result<Slot*> lookup_typed(Tcb& thread, ipc::CPtr cptr, ObjectType type)
+{
+    Slot* slot = TRY(lookup_cap(thread, cptr));
+    if (slot->cap.type != type)
+        return Error::WrongType;
+    return slot;
+}
+
+Result<Slot*> lookup_empty_slot(Tcb& thread, ipc::CPtr cnode_cptr, uint64_t index)
+{
+    const Capability* cnode = &thread.slot(tcb_slot_cspace).cap;
+    if (cnode_cptr != ipc::null_cptr)
+        cnode = &TRY(lookup_typed(thread, cnode_cptr, ObjectType::CNode))->cap;
+    Slot* slot = TRY(cnode_slot(*cnode, index));
+    if (!slot->is_empty())
+        return Error::Busy;
+    return slot;
+}
+
+void destroy_cnode(Slot& header_slot, uint16_t radix)
+{
+    Slot* slots = &header_slot;
+    for (uint64_t i = 1; i < (uint64_t(1) << radix); ++i)
+        delete_cap(slots[i]);
+}
+
+} // namespace kernel

@@ -1,0 +1,28 @@
+#pragma once
+// CNodes and CSpace lookup. A CNode of radix r is 2^r Slots; slot 0 is never
+// a valid index, so its memory holds the CNode's ObjectHeader. A thread's
+// CSpace is the CNode in its TCB's CSpace slot; a CPtr indexes it directly.
+
+#include "object/capability.h"
+#include "object/tcb.h"
+#include <ipc/message.h>
+#include <ipc/result.h>
+
+namespace kernel {
+
+// A slot of the CNode `cnode_cap` names; OutOfRange for 0 or past the end.
+ipc::Result<Slot*> cnode_slot(const Capability& cnode_cap, uint64_t index);
+
+// Slot `cptr` of the thread's CSpace, possibly empty.
+ipc::Result<Slot*> lookup_slot(Tcb&, ipc::CPtr);
+// A non-empty slot; InvalidCapability otherwise.
+ipc::Result<Slot*> lookup_cap(Tcb&, ipc::CPtr);
+// A non-empty slot holding `type`; WrongType otherwise.
+ipc::Result<Slot*> lookup_typed(Tcb&, ipc::CPtr, ipc::ObjectType);
+// An empty slot in the CNode named by `cnode_cptr` (0 = the CSpace root):
+// OutOfRange past the end, Busy if occupied.
+ipc::Result<Slot*> lookup_empty_slot(Tcb&, ipc::CPtr cnode_cptr, uint64_t index);
+
+void destroy_cnode(Slot& header_slot, uint16_t radix);
+
+} // namespace kernel

@@ -1,0 +1,32 @@
+#pragma once
+// Creating, deleting and revoking capabilities, and destroying the objects
+// whose last capability goes. Deletion is the one place where an object's
+// references to other objects are cut, so it is written to never recurse:
+// objects to destroy go on a work list that the outermost delete drains.
+
+#include "object/capability.h"
+#include "object/header.h"
+
+namespace kernel {
+
+// The header of the object a capability names, or nullptr for types
+// without one (Untyped, Frame, IrqControl, IrqHandler, IoPort, Reply).
+ObjectHeader* header_of(const Capability&);
+
+// Puts `cap` into the empty slot `destination` as a child of `parent` (or as
+// a root when parent is null) and counts the new reference.
+void install_cap(Slot& destination, const Capability& cap, Slot* parent);
+
+// Empties a slot. Cuts what the capability itself holds (a Frame's mapping,
+// a Reply's waiting caller) and destroys the object if this was its last cap.
+void delete_cap(Slot&);
+
+// Deletes every capability derived from the slot; the slot itself stays.
+void revoke_cap(Slot&);
+
+// Moves a capability and its place in the derivation tree.
+void move_cap(Slot& from, Slot& to);
+
+uint64_t live_objects();
+
+} // namespace kernel

@@ -1,0 +1,28 @@
+#pragma once
+// Untyped memory: a power-of-two block of physical memory and a free index
+// (bytes used, in the cap). Retype carves objects at the free index; once an
+// Untyped cap has no children left, its whole block is reusable.
+
+#include "object/tcb.h"
+#include <ipc/addr.h>
+#include <ipc/result.h>
+
+namespace kernel {
+
+struct RetypeArgs {
+    ipc::ObjectType type;
+    unsigned size_bits;       // Untyped: its size; CNode: its radix; ignored otherwise
+    uint64_t cnode_cptr;      // destination CNode (0 = caller's root)
+    uint64_t first_slot;
+    uint64_t count;
+};
+
+ipc::Result<void> untyped_retype(Tcb& caller, Slot& untyped, const RetypeArgs&);
+
+// `bytes` (a power of two, at least a page) of zeroed memory from an Untyped
+// cap that is not a retype parent (a VSpace's pool).
+ipc::Result<ipc::PhysAddr> untyped_carve(Capability& untyped, uint64_t bytes);
+
+uint64_t untyped_size(const Capability&);
+
+} // namespace kernel

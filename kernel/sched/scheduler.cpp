@@ -1,0 +1,138 @@
+#include "sched/scheduler.h"
+#include "log.h"
+#include "object/vspace.h"
+#include "panic.h"
+
+namespace kernel::sched {
+
+namespace {
+
+struct Queue {
+    Tcb* head;
+    Tcb* tail;
+};
+
+Queue g_queues[priorities];
+uint64_t g_nonempty[priorities / 64];
+Tcb* g_current = nullptr;
+uint64_t g_live_threads = 0;
+
+bool is_queued(const Tcb& t) { return t.queue_prev || g_queues[t.priority].head == &t; }
+
+void append(Tcb& t)
+{
+    Queue& q = g_queues[t.priority];
+    t.queue_next = nullptr;
+    t.queue_prev = q.tail;
+    if (q.tail)
+        q.tail->queue_next = &t;
+    else
+        q.head = &t;
+    q.tail = &t;
+    g_nonempty[t.priority / 64] |= 1ull << (t.priority % 64);
+}
+
+Tcb* highest_ready()
+{
+    for (int word = priorities / 64 - 1; word >= 0; --word) {
+        if (g_nonempty[word]) {
+            unsigned bit = 63 - __builtin_clzll(g_nonempty[word]);
+            return g_queues[word * 64 + bit].head;
+        }
+    }
+    return nullptr;
+}
+
+// The thread's VSpace, or nullptr if its VSpace cap was deleted or revoked.
+VSpace* vspace_of(Tcb& t)
+{
+    const Capability& cap = t.slot(tcb_slot_vspace).cap;
+    return cap.type == ipc::ObjectType::VSpace ? cap.as<VSpace>() : nullptr;
+}
+
+} // namespace
+
+void dequeue(Tcb& t)
+{
+    if (!is_queued(t))
+        return;
+    Queue& q = g_queues[t.priority];
+    if (t.queue_prev)
+        t.queue_prev->queue_next = t.queue_next;
+    else
+        q.head = t.queue_next;
+    if (t.queue_next)
+        t.queue_next->queue_prev = t.queue_prev;
+    else
+        q.tail = t.queue_prev;
+    t.queue_next = t.queue_prev = nullptr;
+    if (!q.head)
+        g_nonempty[t.priority / 64] &= ~(1ull << (t.priority % 64));
+}
+
+void make_ready(Tcb& t)
+{
+    t.state = ThreadState::Ready;
+    if (!is_queued(t))
+        append(t);
+}
+
+void make_inactive(Tcb& t)
+{
+    dequeue(t);
+    t.state = ThreadState::Inactive;
+}
+
+Tcb* current() { return g_current; }
+
+void timer_tick()
+{
+    Tcb* t = g_current;
+    if (!t || t->state != ThreadState::Ready)
+        return;
+    if (t->timeslice > 1) {
+        --t->timeslice;
+        return;
+    }
+    t->timeslice = timeslice_ticks;
+    dequeue(*t);
+    append(*t);
+}
+
+arch::TrapFrame* resume_next()
+{
+    for (;;) {
+        Tcb* next = highest_ready();
+        if (!next) {
+            g_current = nullptr;
+            // Nothing to run: wait for an interrupt to make something ready.
+            arch::enable_interrupts();
+            arch::wait_for_interrupt();
+            arch::disable_interrupts();
+            continue;
+        }
+        VSpace* space = vspace_of(*next);
+        if (!space) {
+            log::warn("sched", "thread {:x} lost its VSpace; suspended", next);
+            make_inactive(*next);
+            continue;
+        }
+        if (next->timeslice == 0)
+            next->timeslice = timeslice_ticks;
+        g_current = next;
+        arch::activate_thread(arch::physmap_to_phys(space->pml4), &next->frame);
+        return &next->frame;
+    }
+}
+
+uint64_t live_threads() { return g_live_threads; }
+void thread_created() { ++g_live_threads; }
+void thread_destroyed(Tcb& t)
+{
+    make_inactive(t);
+    if (g_current == &t)
+        g_current = nullptr;
+    --g_live_threads;
+}
+
+} // namespace kernel::sched

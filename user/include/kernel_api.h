@@ -1,0 +1,243 @@
+#pragma once
+// The typed user-side view of the kernel ABI (docs/kernel-abi.md): one raw
+// syscall entry, the IPC primitives, and one small function per invocation
+// label of ipc::Invocation. Nothing here allocates or keeps state beyond the
+// IPC buffer pointer.
+//
+// Message words 0-3 travel in registers; words 4.. (and transferred caps)
+// in the calling thread's IPC buffer. The buffer is found through
+// kapi::ipc_buffer(): the global set with set_ipc_buffer(), or, for programs
+// running several threads in one address space, a locator function that
+// returns the current thread's buffer.
+
+#include <cstdint>
+#include <initializer_list>
+#include <ipc/error.h>
+#include <ipc/fault.h>
+#include <ipc/message.h>
+#include <ipc/object.h>
+#include <ipc/result.h>
+#include <ipc/root_boot_info.h>
+#include <ipc/syscall.h>
+
+// rdi at program entry. For the root task, the kernel's RootBootInfo; other
+// programs get whatever their loader passes (usually 0) and ignore it.
+extern "C" const ipc::RootBootInfo* __root_boot_info;
+
+namespace kapi {
+
+using ipc::CPtr;
+using ipc::Error;
+using ipc::Invocation;
+using ipc::MessageInfo;
+using ipc::ObjectType;
+using ipc::Syscall;
+
+// What every syscall returns: rax (error), rdi (badge), rsi (info), rdx r10 r8 r9.
+struct SyscallResult {
+    Error error { Error::None };
+    uint64_t badge { 0 };
+    MessageInfo info {};
+    uint64_t words[ipc::register_message_words] {};
+    uint64_t raw_error { 0 }; // rax exactly as returned (error is Error(0xffffffff) if it does not fit)
+
+    bool ok() const { return error == Error::None; }
+};
+
+inline constexpr Error error_from_raw(uint64_t raw)
+{
+    return raw > 0xffffffffull ? Error(0xffffffffu) : Error(uint32_t(raw));
+}
+
+// The one way into the kernel.
+inline SyscallResult syscall(Syscall number, CPtr cptr, MessageInfo info, uint64_t w0 = 0, uint64_t w1 = 0,
+                             uint64_t w2 = 0, uint64_t w3 = 0)
+{
+    register uint64_t rax asm("rax") = uint64_t(number);
+    register uint64_t rdi asm("rdi") = cptr;
+    register uint64_t rsi asm("rsi") = info.raw();
+    register uint64_t rdx asm("rdx") = w0;
+    register uint64_t r10 asm("r10") = w1;
+    register uint64_t r8 asm("r8") = w2;
+    register uint64_t r9 asm("r9") = w3;
+    asm volatile("syscall"
+                 : "+r"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
+                 :
+                 : "rcx", "r11", "memory");
+    SyscallResult r;
+    r.raw_error = rax;
+    r.error = error_from_raw(rax);
+    r.badge = rdi;
+    r.info = MessageInfo::from_raw(rsi);
+    r.words[0] = rdx;
+    r.words[1] = r10;
+    r.words[2] = r8;
+    r.words[3] = r9;
+    return r;
+}
+
+// Same, with the syscall number as a raw value (fuzzing: numbers the enum does not name).
+inline SyscallResult raw_syscall(uint64_t number, uint64_t cptr, uint64_t info, uint64_t w0, uint64_t w1,
+                                 uint64_t w2, uint64_t w3)
+{
+    return syscall(Syscall(number), cptr, MessageInfo::from_raw(info), w0, w1, w2, w3);
+}
+
+// --- the IPC buffer --------------------------------------------------------
+
+using IpcBufferLocator = ipc::IpcBuffer* (*)();
+void set_ipc_buffer(ipc::IpcBuffer*);                // the default (e.g. the root thread's)
+void set_ipc_buffer_locator(IpcBufferLocator);       // overrides the default when it returns non-null
+ipc::IpcBuffer* ipc_buffer();                        // the current thread's buffer (may be null)
+
+// Word i of a received message (i < 4: registers, else the IPC buffer).
+inline uint64_t message_word(const SyscallResult& r, unsigned i, ipc::IpcBuffer* buffer = nullptr)
+{
+    if (i < ipc::register_message_words)
+        return r.words[i];
+    if (!buffer)
+        buffer = ipc_buffer();
+    return buffer && i < ipc::max_message_words ? buffer->words[i] : 0;
+}
+
+// --- IPC ---------------------------------------------------------------------
+
+inline SyscallResult call(CPtr cptr, MessageInfo info, uint64_t w0 = 0, uint64_t w1 = 0, uint64_t w2 = 0,
+                          uint64_t w3 = 0)
+{
+    return syscall(Syscall::Call, cptr, info, w0, w1, w2, w3);
+}
+inline SyscallResult send(CPtr cptr, MessageInfo info, uint64_t w0 = 0, uint64_t w1 = 0, uint64_t w2 = 0,
+                          uint64_t w3 = 0)
+{
+    return syscall(Syscall::Send, cptr, info, w0, w1, w2, w3);
+}
+inline SyscallResult nb_send(CPtr cptr, MessageInfo info, uint64_t w0 = 0, uint64_t w1 = 0, uint64_t w2 = 0,
+                             uint64_t w3 = 0)
+{
+    return syscall(Syscall::NBSend, cptr, info, w0, w1, w2, w3);
+}
+inline SyscallResult recv(CPtr cptr) { return syscall(Syscall::Recv, cptr, MessageInfo()); }
+inline SyscallResult nb_recv(CPtr cptr) { return syscall(Syscall::NBRecv, cptr, MessageInfo()); }
+inline SyscallResult reply(MessageInfo info, uint64_t w0 = 0, uint64_t w1 = 0, uint64_t w2 = 0, uint64_t w3 = 0)
+{
+    return syscall(Syscall::Reply, ipc::null_cptr, info, w0, w1, w2, w3);
+}
+inline SyscallResult reply_recv(CPtr cptr, MessageInfo info, uint64_t w0 = 0, uint64_t w1 = 0, uint64_t w2 = 0,
+                                uint64_t w3 = 0)
+{
+    return syscall(Syscall::ReplyRecv, cptr, info, w0, w1, w2, w3);
+}
+inline Error yield() { return syscall(Syscall::Yield, ipc::null_cptr, MessageInfo()).error; }
+inline Error debug_stats(ipc::KernelStats* out)
+{
+    return syscall(Syscall::DebugStats, reinterpret_cast<uint64_t>(out), MessageInfo()).error;
+}
+inline Error debug_stats_raw(uint64_t address)
+{
+    return syscall(Syscall::DebugStats, address, MessageInfo()).error;
+}
+
+// Notifications: signal ORs the cap's badge into the word, wait/poll return it in `badge`.
+inline SyscallResult signal(CPtr notification) { return send(notification, MessageInfo()); }
+inline SyscallResult wait(CPtr notification) { return recv(notification); }
+inline SyscallResult poll(CPtr notification) { return nb_recv(notification); }
+
+// Messages of any length: words[0..length) (words 4.. are copied into the
+// IPC buffer first). Received words 4.. are in the IPC buffer afterwards.
+SyscallResult send_message(Syscall how, CPtr cptr, MessageInfo info, const uint64_t* words);
+
+// Invokes a kernel object: Call with label = invocation, args as message words.
+SyscallResult invoke(CPtr object, Invocation label, std::initializer_list<uint64_t> args);
+
+// --- Untyped -----------------------------------------------------------------
+
+Error untyped_retype(CPtr untyped, ObjectType type, uint64_t size_bits, CPtr dest_cnode, uint64_t first_slot,
+                     uint64_t count);
+struct UntypedDescription {
+    uint64_t physical_address;
+    uint64_t size_bits;
+    uint64_t free_bytes;
+};
+ipc::Result<UntypedDescription> untyped_describe(CPtr untyped);
+
+// --- CNode (slots are indices in the invoked CNode; src_cnode 0 = own root) ----
+
+Error cnode_copy(CPtr cnode, uint64_t dest_slot, CPtr src_cnode, uint64_t src_slot, uint8_t rights);
+Error cnode_mint(CPtr cnode, uint64_t dest_slot, CPtr src_cnode, uint64_t src_slot, uint8_t rights,
+                 uint64_t badge);
+Error cnode_move(CPtr cnode, uint64_t dest_slot, CPtr src_cnode, uint64_t src_slot);
+Error cnode_delete(CPtr cnode, uint64_t slot);
+Error cnode_revoke(CPtr cnode, uint64_t slot);
+Error cnode_save_caller(CPtr cnode, uint64_t slot);
+struct CapDescription {
+    ObjectType type;
+    uint8_t rights;
+    uint64_t badge;
+};
+ipc::Result<CapDescription> cnode_describe(CPtr cnode, uint64_t slot);
+
+// --- TCB -------------------------------------------------------------------------
+
+Error tcb_configure(CPtr tcb, CPtr cspace, CPtr vspace, CPtr ipc_buffer_frame, uint64_t ipc_buffer_address,
+                    CPtr fault_endpoint, uint64_t priority);
+Error tcb_set_priority(CPtr tcb, uint64_t priority);
+
+// The order of TcbReadRegisters / TcbWriteRegisters words.
+struct Registers {
+    uint64_t rip, rsp, rflags;
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+};
+inline constexpr unsigned register_words = sizeof(Registers) / sizeof(uint64_t);
+static_assert(register_words == 18);
+
+ipc::Result<Registers> tcb_read_registers(CPtr tcb);
+Error tcb_write_registers(CPtr tcb, const Registers&);
+Error tcb_resume(CPtr tcb);
+Error tcb_suspend(CPtr tcb);
+Error tcb_set_supervisor(CPtr tcb, CPtr endpoint);
+
+// --- VSpace / Frame ---------------------------------------------------------------
+
+Error vspace_map(CPtr vspace, CPtr frame, uint64_t vaddr, uint8_t rights);
+Error vspace_unmap(CPtr vspace, uint64_t vaddr);
+Error vspace_protect(CPtr vspace, uint64_t vaddr, uint8_t rights);
+Error vspace_bind_pool(CPtr vspace, CPtr untyped);
+struct FrameDescription {
+    uint64_t physical_address;
+    uint64_t mapped;
+    uint64_t vaddr;
+};
+ipc::Result<FrameDescription> frame_describe(CPtr frame);
+
+// --- IRQ / IO ports ------------------------------------------------------------------
+
+Error irq_control_get(CPtr irq_control, uint64_t irq, uint64_t dest_slot);
+Error irq_set_notification(CPtr irq_handler, CPtr notification);
+Error irq_ack(CPtr irq_handler);
+ipc::Result<uint8_t> ioport_in8(CPtr io_port, uint64_t port);
+Error ioport_out8(CPtr io_port, uint64_t port, uint8_t value);
+Error ioport_issue(CPtr io_port, uint64_t first, uint64_t last, uint64_t dest_slot);
+
+// --- fault handlers ------------------------------------------------------------------
+
+// Answers the fault held in the reply slot (Reply) or in a saved Reply cap (Send).
+inline SyscallResult fault_reply_map(CPtr frame, uint64_t vaddr, uint8_t rights)
+{
+    return reply(MessageInfo(uint32_t(ipc::FaultReply::Map), 3), frame, vaddr, rights);
+}
+inline SyscallResult fault_reply_kill(uint64_t reason)
+{
+    return reply(MessageInfo(uint32_t(ipc::FaultReply::Kill), 1), reason);
+}
+inline SyscallResult fault_send_map(CPtr reply_cap, CPtr frame, uint64_t vaddr, uint8_t rights)
+{
+    return send(reply_cap, MessageInfo(uint32_t(ipc::FaultReply::Map), 3), frame, vaddr, rights);
+}
+inline SyscallResult fault_send_kill(CPtr reply_cap, uint64_t reason)
+{
+    return send(reply_cap, MessageInfo(uint32_t(ipc::FaultReply::Kill), 1), reason);
+}
+
+} // namespace kapi
