@@ -18,24 +18,19 @@ using ipc::Result;
 using ipc::Rights;
 
 MessageWords::MessageWords(Tcb& caller)
-    : m_caller(caller)
-    , m_length(ipc::MessageInfo::from_raw(caller.frame.rsi).clamped_length())
+    : m_length(ipc::MessageInfo::from_raw(caller.frame.rsi).clamped_length())
 {
-    if (m_length > ipc::register_message_words && !ipc_buffer_of(caller))
+    ipc::IpcBuffer* buffer = ipc_buffer_of(caller);
+    if (m_length > max_argument_words)
+        m_length = max_argument_words;
+    if (m_length > ipc::register_message_words && !buffer)
         m_length = ipc::register_message_words;
-}
-
-uint64_t MessageWords::operator[](unsigned i) const
-{
-    if (i >= m_length)
-        return 0;
-    switch (i) {
-    case 0: return m_caller.frame.rdx;
-    case 1: return m_caller.frame.r10;
-    case 2: return m_caller.frame.r8;
-    case 3: return m_caller.frame.r9;
-    default: return ipc_buffer_of(m_caller)->words[i];
-    }
+    m_words[0] = caller.frame.rdx;
+    m_words[1] = caller.frame.r10;
+    m_words[2] = caller.frame.r8;
+    m_words[3] = caller.frame.r9;
+    for (unsigned i = ipc::register_message_words; i < m_length; ++i)
+        m_words[i] = buffer->words[i];
 }
 
 Result<void> MessageWords::require(unsigned count) const
@@ -221,8 +216,9 @@ Result<void> invoke_tcb(Tcb& caller, Tcb& target, Invocation op, const MessageWo
         return {};
     case Invocation::TcbWriteRegisters: {
         TRY(w.require(3));
-        // iretq to a non-canonical or kernel address would fault in ring 0.
-        if (!ipc::is_user_range(w[0], 0) || !ipc::is_user_range(w[1], 0))
+        // iretq to a non-canonical or kernel address would fault in ring 0:
+        // rip must lie strictly inside the user half.
+        if (!ipc::is_user_range(w[0], 1) || !ipc::is_user_range(w[1], 0))
             return Error::OutOfRange;
         arch::make_user_frame(target.frame, w[0], w[1], w[2]);
         for (unsigned i = 0; i < 15 && 3 + i < w.length(); ++i)

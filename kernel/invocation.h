@@ -10,16 +10,19 @@
 namespace kernel {
 
 // The words of the caller's message: 0-3 from registers, the rest from its
-// IPC buffer, never beyond the length the caller declared.
+// IPC buffer, never beyond the length the caller declared. Copied once up
+// front, so an invocation that changes the caller's own IPC buffer cannot
+// pull the arguments out from under itself.
 class MessageWords {
 public:
     explicit MessageWords(Tcb& caller);
     unsigned length() const { return m_length; }
-    uint64_t operator[](unsigned i) const;
+    uint64_t operator[](unsigned i) const { return i < m_length ? m_words[i] : 0; }
     ipc::Result<void> require(unsigned count) const;
 
 private:
-    Tcb& m_caller;
+    static constexpr unsigned max_argument_words = 24;
+    uint64_t m_words[max_argument_words] {};
     unsigned m_length;
 };
 

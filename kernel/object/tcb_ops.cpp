@@ -1,6 +1,7 @@
 #include "object/tcb_ops.h"
 #include "ipc/endpoint_ops.h"
 #include "log.h"
+#include "root_task.h"
 #include "object/lifecycle.h"
 #include "sched/scheduler.h"
 
@@ -56,9 +57,17 @@ void kill_thread(Tcb& t, ipc::ExitCause cause, uint64_t reason, uint64_t address
     cancel_ipc(t);
     sched::make_inactive(t);
     const Capability& supervisor = t.slot(tcb_slot_supervisor).cap;
+    if (&t == root_thread() && supervisor.type != ObjectType::Endpoint) {
+        // Nobody is left to notice: say so and end the run, do not idle silently.
+        if (cause == ipc::ExitCause::NoFaultHandler)
+            log::error("kernel", "root task killed: {} at ip {:x}, fault address {:x}", arch::exception_name(reason), ip, address);
+        else
+            log::error("kernel", "root task killed: {} (reason {:x}) at ip {:x}", ipc::exit_cause_name(cause), reason, ip);
+        arch::qemu_exit(arch::QemuExit::Failure);
+    }
     if (supervisor.type != ObjectType::Endpoint) {
-        log::warn("kernel", "thread {:x} died (cause {}, reason {:x}, address {:x}, ip {:x}) with no supervisor", &t,
-                  uint64_t(cause), reason, address, ip);
+        log::warn("kernel", "thread {:x} died with no supervisor: {} (reason {:x}, address {:x}, ip {:x})", &t,
+                  ipc::exit_cause_name(cause), reason, address, ip);
         return;
     }
     t.exit_words[0] = uint64_t(cause);

@@ -134,11 +134,16 @@ const char* elf_error_name(ElfError error)
     return "unknown elf error";
 }
 
-Result<Image, ElfError> Image::parse(const uint8_t* data, size_t size)
+Result<Image, ElfError> Image::parse(const uint8_t* data, size_t size) { return parse_headers(data, size, size); }
+
+Result<Image, ElfError> Image::parse_headers(const uint8_t* data, size_t available, size_t file_size)
 {
     if (!data)
         return ElfError::TooSmall;
-    TRY(check_identity(data, size));
+    if (available > file_size)
+        available = file_size;
+    TRY(check_identity(data, available));
+    size_t size = file_size;
 
     uint64_t table_offset = load<uint64_t>(data + offset_phoff);
     uint16_t entry_size = load<uint16_t>(data + offset_phentsize);
@@ -147,7 +152,8 @@ Result<Image, ElfError> Image::parse(const uint8_t* data, size_t size)
         return ElfError::BadProgramHeaders;
     // header_count * 56 cannot overflow (both are 16-bit); the offset can be anything.
     uint64_t table_size = uint64_t(header_count) * program_header_size;
-    if (table_offset > size || table_size > size - table_offset)
+    // The table must lie in the bytes we have, not merely inside the file.
+    if (table_offset > available || table_size > available - table_offset)
         return ElfError::BadProgramHeaders;
 
     Image image;

@@ -1,9 +1,182 @@
-// init: the root task. For now it proves the way into ring 3 works: it
-// prints its banner through the kernel's debug console and exits.
+// init: the root task and process manager. It starts the file server and
+// the pager (both loaded eagerly: they cannot page themselves), then runs
+// the programs named by `init.run=` on the kernel command line (default:
+// hello), one after the other, printing how each one ended. Programs are
+// loaded lazily by the pager.
+//
+//   init.run=prog1,prog2:arg1:arg2   programs separated by ',', arguments by ':'
+#include "loader.h"
+#include "processes.h"
+#include "resources.h"
+#include <ipc/proto/pager.h>
+#include <ipc/proto/slots.h>
+#include <kernel_api.h>
 #include <stdio.h>
+#include <string.h>
+#include <syscall.h>
+
+using ipc::CPtr;
+using ipc::Error;
+using ipc::ObjectType;
+using ipc::Rights;
+
+namespace {
+
+constexpr uint8_t fs_priority = 200;
+constexpr uint8_t pager_priority = 210;
+constexpr unsigned fs_cnode_radix = 12;
+constexpr unsigned pager_cnode_radix = 14;
+constexpr uint64_t initrd_address = 0x0000'1000'0000'0000;
+constexpr unsigned server_stack_pages = 16;
+constexpr CPtr pager_memory_slot = ipc::proto::process_slot_first_free;
+
+const ipc::ModuleDescriptor* find_module(const ipc::RootBootInfo& info, const char* name)
+{
+    for (uint64_t i = 0; i < info.module_count; ++i) {
+        if (strcmp(info.modules[i].name, name) == 0)
+            return &info.modules[i];
+    }
+    return nullptr;
+}
+
+[[noreturn]] void fail(const char* what, Error e)
+{
+    libc::print("init: {}: {}\n", what, ipc::error_name(e));
+    sys::debug_exit(1);
+}
+
+template <typename T>
+T must(ipc::Result<T> r, const char* what)
+{
+    if (r.is_error())
+        fail(what, r.error());
+    return r.release_value();
+}
+
+void must(ipc::Result<void> r, const char* what)
+{
+    if (r.is_error())
+        fail(what, r.error());
+}
+
+void must(Error e, const char* what)
+{
+    if (e != Error::None)
+        fail(what, e);
+}
+
+init::ProcessObjects start_server(const ipc::ModuleDescriptor& module, unsigned cnode_radix)
+{
+    CPtr block = must(init::carve_untyped(init::server_block_bits), "memory for a server");
+    init::ProcessObjects p = must(init::create_process(block, cnode_radix), "creating a server");
+    const auto* image = reinterpret_cast<const uint8_t*>(module.mapped_at);
+    (void)must(init::load_eagerly(p, image, module.size, server_stack_pages), "loading a server image");
+    return p;
+}
+
+// The file server gets the initrd mapped read-only at initrd_address.
+init::ProcessObjects start_fs(const ipc::ModuleDescriptor& fs, const ipc::ModuleDescriptor& initrd, CPtr endpoint)
+{
+    init::ProcessObjects p = start_server(fs, fs_cnode_radix);
+    for (uint64_t i = 0; i < initrd.frame_count; ++i) {
+        CPtr copy = must(init::slots().allocate(), "slots");
+        must(kapi::cnode_copy(ipc::root_slot_cnode, copy, 0, initrd.first_frame + i, Rights::read), "initrd frame");
+        must(kapi::vspace_map(p.vspace, copy, initrd_address + i * ipc::page_size, Rights::read), "mapping the initrd");
+        must(kapi::cnode_move(p.cnode, p.next_child_slot++, 0, copy), "initrd frame");
+        init::slots().free(copy);
+    }
+    must(init::give_cap(p, ipc::proto::process_slot_fs, endpoint, Rights::read | Rights::write), "fs endpoint");
+    uint64_t offset = initrd.mapped_at % ipc::page_size;
+    must(init::start_thread(p, init::ThreadStart { .entry = 0, .stack_pointer = 0, .arg0 = initrd_address + offset,
+                                                   .arg1 = initrd.size, .fault_endpoint = 0, .supervisor = 0, .priority = fs_priority }),
+         "starting fs");
+    return p;
+}
+
+init::ProcessObjects start_pager(const ipc::ModuleDescriptor& pager, CPtr endpoint, CPtr fs_endpoint,
+                                 const char* command_line)
+{
+    init::ProcessObjects p = start_server(pager, pager_cnode_radix);
+    must(init::give_cap(p, ipc::proto::process_slot_pager, endpoint, Rights::read | Rights::write), "pager endpoint");
+    must(init::give_cap(p, ipc::proto::process_slot_fs, fs_endpoint, Rights::write | Rights::grant), "fs endpoint");
+    CPtr memory = 0;
+    unsigned bits = must(init::take_largest_untyped(memory), "memory for the pager");
+    must(kapi::cnode_move(p.cnode, pager_memory_slot, 0, memory), "memory for the pager");
+    (void)command_line;
+    must(init::start_thread(p, init::ThreadStart { .entry = 0, .stack_pointer = 0, .arg0 = bits, .arg1 = 0,
+                                                   .fault_endpoint = 0, .supervisor = 0, .priority = pager_priority }),
+         "starting the pager");
+    return p;
+}
+
+// Splits "a,b:x:y" into argv strings ("a\0" and "b\0x\0y\0") in `storage`.
+unsigned parse_run_list(const char* command_line, char* storage, size_t capacity, const char** items, unsigned max_items)
+{
+    const char* value = nullptr;
+    for (const char* c = command_line; *c; ++c) {
+        if ((c == command_line || c[-1] == ' ') && strncmp(c, "init.run=", 9) == 0) {
+            value = c + 9;
+            break;
+        }
+    }
+    if (!value)
+        value = "hello";
+    unsigned count = 0;
+    size_t used = 0;
+    while (*value && *value != ' ' && count < max_items && used + 1 < capacity) {
+        items[count++] = storage + used;
+        while (*value && *value != ' ' && *value != ',' && used + 1 < capacity) {
+            storage[used++] = *value == ':' ? '\0' : *value;
+            ++value;
+        }
+        storage[used++] = '\0';
+        if (*value == ',')
+            ++value;
+    }
+    return count;
+}
+
+} // namespace
 
 int main(int, char**)
 {
+    const ipc::RootBootInfo& info = *__root_boot_info;
+    kapi::set_ipc_buffer(reinterpret_cast<ipc::IpcBuffer*>(info.ipc_buffer_address));
     libc::puts("init: faultline root task running in ring 3");
+
+    const ipc::ModuleDescriptor* fs = find_module(info, "fs");
+    const ipc::ModuleDescriptor* pager = find_module(info, "pager");
+    const ipc::ModuleDescriptor* initrd = find_module(info, "initrd");
+    if (!fs || !pager || !initrd) {
+        libc::puts("init: no fs, pager or initrd module: nothing to run");
+        return 0;
+    }
+
+    init::slots().init(info.first_free_slot, unsigned(info.cnode_radix));
+    init::init_untyped(info);
+    must(init::init_scratch(), "scratch mappings");
+    CPtr objects = must(init::carve_untyped(16), "memory for endpoints");
+    CPtr process_ep = must(init::retype(objects, ObjectType::Endpoint), "endpoint");
+    CPtr pager_ep = must(init::retype(objects, ObjectType::Endpoint), "endpoint");
+    CPtr fs_ep = must(init::retype(objects, ObjectType::Endpoint), "endpoint");
+
+    init::ProcessManager manager;
+    manager.init(init::Endpoints { .process = process_ep, .pager = pager_ep, .fs = fs_ep });
+    manager.register_server("fs", 1000, start_fs(*fs, *initrd, fs_ep));
+    manager.register_server("pager", 1001, start_pager(*pager, pager_ep, fs_ep, info.command_line));
+    libc::puts("init: file server and pager started");
+
+    // The pager's control cap: our endpoint cap minted with the control badge.
+    CPtr pager_control = must(init::slots().allocate(), "slots");
+    must(kapi::cnode_mint(ipc::root_slot_cnode, pager_control, 0, pager_ep, Rights::write | Rights::grant,
+                          ipc::proto::pager::control_badge),
+         "pager control cap");
+    manager.init(init::Endpoints { .process = process_ep, .pager = pager_control, .fs = fs_ep });
+
+    static char storage[512];
+    const char* run_list[16];
+    unsigned count = parse_run_list(info.command_line, storage, sizeof(storage), run_list, 16);
+    manager.serve(run_list, count);
+    libc::puts("init: all programs finished");
     return 0;
 }

@@ -201,8 +201,9 @@ Error tcb_set_supervisor(CPtr tcb, CPtr endpoint);
 // --- VSpace / Frame ---------------------------------------------------------------
 
 Error vspace_map(CPtr vspace, CPtr frame, uint64_t vaddr, uint8_t rights);
-Error vspace_unmap(CPtr vspace, uint64_t vaddr);
-Error vspace_protect(CPtr vspace, uint64_t vaddr, uint8_t rights);
+// Unmap and Protect name the mapping by the Frame cap that made it.
+Error vspace_unmap(CPtr vspace, CPtr frame);
+Error vspace_protect(CPtr vspace, CPtr frame, uint8_t rights);
 Error vspace_bind_pool(CPtr vspace, CPtr untyped);
 struct FrameDescription {
     uint64_t physical_address;

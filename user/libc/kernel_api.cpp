@@ -140,10 +140,10 @@ Error vspace_map(CPtr vspace, CPtr frame, uint64_t vaddr, uint8_t rights)
 {
     return invoke(vspace, Invocation::VSpaceMap, { frame, vaddr, rights }).error;
 }
-Error vspace_unmap(CPtr vspace, uint64_t vaddr) { return invoke(vspace, Invocation::VSpaceUnmap, { vaddr }).error; }
-Error vspace_protect(CPtr vspace, uint64_t vaddr, uint8_t rights)
+Error vspace_unmap(CPtr vspace, CPtr frame) { return invoke(vspace, Invocation::VSpaceUnmap, { frame }).error; }
+Error vspace_protect(CPtr vspace, CPtr frame, uint8_t rights)
 {
-    return invoke(vspace, Invocation::VSpaceProtect, { vaddr, rights }).error;
+    return invoke(vspace, Invocation::VSpaceProtect, { frame, rights }).error;
 }
 Error vspace_bind_pool(CPtr vspace, CPtr untyped)
 {

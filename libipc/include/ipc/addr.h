@@ -50,10 +50,13 @@ struct PhysRange {
     constexpr bool contains(PhysAddr a) const { return a >= base && a.get() < end(); }
 };
 
-// The user half of every address space (lower canonical half, first page
-// excluded so a null dereference always faults).
+// The user half of every address space: the lower canonical half minus its
+// first page (so a null dereference always faults) and its last page (so no
+// instruction can end exactly at the canonical boundary: a `syscall` there
+// would return to a non-canonical rip, which faults in ring 0, as Linux
+// also avoids).
 inline constexpr uint64_t user_space_base = 0x1000;
-inline constexpr uint64_t user_space_end = 0x0000'8000'0000'0000;
+inline constexpr uint64_t user_space_end = 0x0000'7fff'ffff'f000;
 
 constexpr bool is_user_range(uint64_t base, uint64_t size)
 {

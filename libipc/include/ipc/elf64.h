@@ -49,6 +49,10 @@ public:
     static constexpr size_t max_segments = 16;
 
     static Result<Image, ElfError> parse(const uint8_t* data, size_t size);
+    // For a reader that has only the first `available` bytes of a file of
+    // `file_size` bytes (a pager with page 0): the ELF and program headers
+    // must lie within `available`; segments are checked against `file_size`.
+    static Result<Image, ElfError> parse_headers(const uint8_t* data, size_t available, size_t file_size);
 
     uint64_t entry() const { return m_entry; }
     size_t segment_count() const { return m_segment_count; }

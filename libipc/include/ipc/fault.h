@@ -34,6 +34,16 @@ enum class ExitCause : uint64_t {
     HandlerGone = 3,     // the fault endpoint was deleted while the fault was pending
 };
 
+constexpr const char* exit_cause_name(ExitCause cause)
+{
+    switch (cause) {
+    case ExitCause::Killed: return "killed by its fault handler";
+    case ExitCause::NoFaultHandler: return "faulted with no fault handler";
+    case ExitCause::HandlerGone: return "its fault handler went away";
+    }
+    return "unknown cause";
+}
+
 struct FaultMessage {
     FaultLabel label;
     uint64_t address;

@@ -68,9 +68,11 @@ enum class Invocation : uint32_t {
     TcbSetSupervisor = 26,  // w0 = Endpoint CPtr that receives this thread's exit message (0 = none)
 
     // VSpace: Map: w0 = Frame CPtr, w1 = virtual address, w2 = Rights bits.
+    // Unmap and Protect name the mapping by the Frame cap that made it (a
+    // Frame cap maps at most once), so the kernel's records stay exact.
     VSpaceMap = 30,
-    VSpaceUnmap = 31,       // w0 = virtual address
-    VSpaceProtect = 32,     // w0 = virtual address, w1 = Rights bits
+    VSpaceUnmap = 31,       // w0 = Frame CPtr (mapped in this VSpace)
+    VSpaceProtect = 32,     // w0 = Frame CPtr (mapped in this VSpace), w1 = Rights bits
     VSpaceBindPool = 33,    // w0 = Untyped CPtr that pays for this VSpace's page tables
 
     FrameDescribe = 40,     // -> w0 = physical address, w1 = mapped (0/1), w2 = vaddr

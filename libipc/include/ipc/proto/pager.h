@@ -1,0 +1,86 @@
+#pragma once
+// The pager protocol. Clients hold the pager endpoint badged with their pid;
+// the process manager holds it badged with `control_badge`. Faults arrive
+// on the same endpoint (the kernel sends them with the faulting thread's
+// fault endpoint badge, the pid) with the labels of <ipc/fault.h>.
+//
+// Control (process manager only):
+//   NewClient  w0 = pid, w1 = file id, w2 = file size, w3 = argv length,
+//              w4.. = argv (NUL-separated), cap = the client's VSpace
+//                                   -> w0 = entry point, w1 = initial stack pointer
+//   EndClient  w0 = pid             -> frees everything the pager holds for it
+//   KillInfo   w0 = pid             -> the last kill decision: w0 = KillReason, w1 = address,
+//                                      w2 = distance (guard hits), w3 = ip
+// Clients:
+//   Mmap       w0 = address hint, w1 = length, w2 = Prot, w3 = MapFlags, w4 = file id, w5 = offset
+//                                   -> w0 = address
+//   Munmap     w0 = address, w1 = length
+//   Mprotect   w0 = address, w1 = length, w2 = Prot
+//   Brk        w0 = new break (0 asks)  -> w0 = the break
+//   Query      w0 = pid (0 = self), w1 = region index
+//                                   -> w0 = start, w1 = end, w2 = RegionType, w3 = Prot,
+//                                      w4 = resident pages, w5 = dirty private pages, w6 = file id
+//   Stats                           -> the counters, see PagerStats order
+
+#include <cstdint>
+
+namespace ipc::proto::pager {
+
+enum class Label : uint32_t {
+    NewClient = 0x200,
+    EndClient = 0x201,
+    KillInfo = 0x202,
+    Mmap = 0x210,
+    Munmap = 0x211,
+    Mprotect = 0x212,
+    Brk = 0x213,
+    Query = 0x214,
+    Stats = 0x215,
+};
+
+inline constexpr uint64_t control_badge = uint64_t(1) << 62;
+
+struct Prot {
+    static constexpr uint64_t none = 0, read = 1, write = 2, exec = 4;
+};
+
+struct MapFlags {
+    static constexpr uint64_t shared = 1, priv = 2, fixed = 4, anonymous = 8, stack = 16;
+};
+
+// Why the pager killed a client: the Kill reply's reason word is
+// (KillReason << 56) | detail, where detail is the fault address.
+enum class KillReason : uint64_t {
+    GuardHit = 1,
+    ProtectionViolation = 2,
+    InvalidAddress = 3,
+    OutOfMemory = 4,
+    BadStackPointer = 5,
+    FaultLoop = 6,
+    UnknownClient = 7,
+    Exception = 8,
+};
+
+constexpr uint64_t encode_kill(KillReason reason, uint64_t address)
+{
+    return (uint64_t(reason) << 56) | (address & ((uint64_t(1) << 56) - 1));
+}
+constexpr KillReason kill_reason(uint64_t word) { return KillReason(word >> 56); }
+constexpr uint64_t kill_address(uint64_t word) { return word & ((uint64_t(1) << 56) - 1); }
+
+constexpr const char* kill_reason_name(KillReason r)
+{
+    switch (r) {
+    case KillReason::GuardHit: return "guard page hit";
+    case KillReason::ProtectionViolation: return "protection violation";
+    case KillReason::InvalidAddress: return "invalid address";
+    case KillReason::OutOfMemory: return "out of memory";
+    case KillReason::BadStackPointer: return "stack pointer outside any stack region";
+    case KillReason::FaultLoop: return "fault loop";
+    case KillReason::UnknownClient: return "unknown client";
+    case KillReason::Exception: return "CPU exception";
+    }
+    return "unknown reason";
+}
+
+} // namespace ipc::proto::pager

@@ -1,0 +1,380 @@
+#include "processes.h"
+#include "resources.h"
+#include <ipc/fault.h>
+#include <ipc/format.h>
+#include <ipc/proto/fs.h>
+#include <ipc/proto/pager.h>
+#include <ipc/proto/slots.h>
+#include <ipc/proto/strings.h>
+#include <stdio.h>
+#include <string.h>
+
+namespace init {
+
+using ipc::CPtr;
+using ipc::Error;
+using ipc::MessageInfo;
+using ipc::Result;
+using ipc::Rights;
+using ipc::proto::process::ExitKind;
+using ipc::proto::process::Label;
+namespace pager = ipc::proto::pager;
+namespace fs = ipc::proto::fs;
+
+namespace {
+constexpr unsigned max_processes = 32;
+constexpr uint8_t program_priority = 100;
+
+CPtr g_free_blocks[max_processes];
+unsigned g_free_block_count = 0;
+
+Result<CPtr> take_block()
+{
+    if (g_free_block_count)
+        return g_free_blocks[--g_free_block_count];
+    return carve_untyped(process_block_bits);
+}
+
+void return_block(CPtr block)
+{
+    if (g_free_block_count < max_processes)
+        g_free_blocks[g_free_block_count++] = block;
+}
+
+Result<void> check(Error e)
+{
+    if (e != Error::None)
+        return e;
+    return {};
+}
+} // namespace
+
+struct ProcessManager::Process {
+    bool used;
+    bool announce;      // started from the run list: print how it ends
+    bool server;
+    bool finished;
+    uint64_t pid;
+    char name[32];
+    ProcessObjects objects;
+    CPtr fault_endpoint;   // ours: the pager endpoint minted with the pid
+    CPtr supervisor;       // ours: our endpoint minted with death_badge | pid
+    CPtr waiter;           // a saved Reply cap of someone in Wait, or 0
+    ExitRecord exit;
+};
+
+static ProcessManager::Process g_processes[max_processes];
+
+static void copy_name(char* out, const char* in, size_t capacity)
+{
+    size_t n = 0;
+    for (; in[n] && n + 1 < capacity; ++n)
+        out[n] = in[n];
+    out[n] = 0;
+}
+
+static const char* last_component(const char* path)
+{
+    const char* base = path;
+    for (const char* c = path; *c; ++c) {
+        if (*c == '/')
+            base = c + 1;
+    }
+    return base;
+}
+
+void describe_exit(const ExitRecord& e, char* out, size_t capacity)
+{
+    ipc::fmt::BufferSink sink(out, capacity);
+    if (e.kind == ExitKind::Exited) {
+        ipc::fmt::format(sink, "exited with status {}", int64_t(e.status));
+        return;
+    }
+    switch (ipc::ExitCause(e.cause)) {
+    case ipc::ExitCause::Killed: {
+        auto reason = pager::kill_reason(e.status);
+        ipc::fmt::format(sink, "killed: {} at {:x}", pager::kill_reason_name(reason), e.address);
+        if (reason == pager::KillReason::GuardHit)
+            ipc::fmt::format(sink, " (stack overflow, {} KiB below the stack)", (e.distance + 1023) / 1024);
+        return;
+    }
+    case ipc::ExitCause::NoFaultHandler:
+        ipc::fmt::format(sink, "killed: CPU exception {} at ip {:x} with no fault handler", e.status, e.ip);
+        return;
+    case ipc::ExitCause::HandlerGone:
+        ipc::fmt::format(sink, "killed: its pager went away (fault at {:x})", e.address);
+        return;
+    }
+    ipc::fmt::format(sink, "killed (cause {})", e.cause);
+}
+
+void ProcessManager::init(const Endpoints& endpoints) { m_endpoints = endpoints; }
+
+ProcessManager::Process* ProcessManager::find(uint64_t pid)
+{
+    for (auto& p : g_processes) {
+        if (p.used && p.pid == pid)
+            return &p;
+    }
+    return nullptr;
+}
+
+void ProcessManager::register_server(const char* name, uint64_t pid, const ProcessObjects& objects)
+{
+    for (auto& p : g_processes) {
+        if (!p.used) {
+            p = Process {};
+            p.used = true;
+            p.server = true;
+            p.pid = pid;
+            p.objects = objects;
+            copy_name(p.name, name, sizeof(p.name));
+            return;
+        }
+    }
+}
+
+Result<uint64_t> ProcessManager::spawn(const char* argv, size_t argv_length, bool announce)
+{
+    Process* slot = nullptr;
+    for (auto& p : g_processes) {
+        if (!p.used) {
+            slot = &p;
+            break;
+        }
+    }
+    if (!slot)
+        return Error::NoMemory;
+    const char* path = argv; // argv[0]
+
+    // 1. The program's file, from the file server.
+    uint64_t words[ipc::max_message_words] {};
+    size_t path_length = strlen(path);
+    words[0] = path_length;
+    unsigned n = 1 + ipc::proto::pack_string(words + 1, fs::path_words, path, path_length);
+    auto opened = kapi::send_message(ipc::Syscall::Call, m_endpoints.fs, MessageInfo(uint32_t(fs::Label::Open), n), words);
+    if (!opened.ok()) {
+        libc::print("init: cannot run {}: {}\n", path, ipc::error_name(opened.error));
+        return opened.error;
+    }
+    uint64_t file_id = opened.words[0], file_size = opened.words[1];
+
+    // 2. An empty process.
+    uint64_t pid = m_next_pid++;
+    CPtr block = TRY(take_block());
+    auto created = create_process(block, ipc::proto::process_cnode_radix);
+    auto fail = [&](Error e) -> Result<uint64_t> {
+        ProcessObjects objects { .block = block };
+        if (!created.is_error())
+            objects = created.value();
+        destroy_process(objects);
+        return_block(block);
+        return e;
+    };
+    if (created.is_error())
+        return fail(created.error());
+    ProcessObjects objects = created.value();
+    auto given = give_cap(objects, ipc::proto::process_slot_pager, m_endpoints.pager, Rights::write, pid);
+    if (!given.is_error())
+        given = give_cap(objects, ipc::proto::process_slot_process, m_endpoints.process, Rights::write, pid);
+    if (!given.is_error())
+        given = give_cap(objects, ipc::proto::process_slot_fs, m_endpoints.fs, Rights::write);
+    if (given.is_error())
+        return fail(given.error());
+
+    // 3. The pager takes over the address space: it reads the ELF and will
+    // populate every page on demand.
+    uint64_t message[ipc::max_message_words] {};
+    message[0] = pid;
+    message[1] = file_id;
+    message[2] = file_size;
+    message[3] = argv_length;
+    unsigned length = 4 + ipc::proto::pack_string(message + 4, ipc::max_message_words - 4, argv, argv_length);
+    kapi::ipc_buffer()->caps[0] = objects.vspace;
+    auto client = kapi::send_message(ipc::Syscall::Call, m_endpoints.pager,
+                                     MessageInfo(uint32_t(pager::Label::NewClient), length, 1), message);
+    if (!client.ok()) {
+        if (client.error == Error::Malformed)
+            libc::print("init: cannot run {}: bad ELF: {}\n", path, ipc::elf::elf_error_name(ipc::elf::ElfError(client.words[0])));
+        else
+            libc::print("init: cannot run {}: pager refused it: {}\n", path, ipc::error_name(client.error));
+        return fail(client.error);
+    }
+
+    // 4. Its thread: faults go to the pager with our pid as badge, its death to us.
+    Process& p = *slot;
+    p = Process {};
+    p.used = true;
+    p.announce = announce;
+    p.pid = pid;
+    p.objects = objects;
+    copy_name(p.name, last_component(path), sizeof(p.name));
+    auto minted_fault = slots().allocate();
+    auto minted_death = slots().allocate();
+    if (minted_fault.is_error() || minted_death.is_error())
+        return fail(Error::NoMemory);
+    p.fault_endpoint = minted_fault.value();
+    p.supervisor = minted_death.value();
+    Error e = kapi::cnode_mint(ipc::root_slot_cnode, p.fault_endpoint, 0, m_endpoints.pager, Rights::write, pid);
+    if (e == Error::None)
+        e = kapi::cnode_mint(ipc::root_slot_cnode, p.supervisor, 0, m_endpoints.process, Rights::write, death_badge | pid);
+    auto started = check(e);
+    if (!started.is_error())
+        started = start_thread(objects, ThreadStart { .entry = client.words[0], .stack_pointer = client.words[1],
+                                                      .arg0 = client.words[2], .arg1 = client.words[3],
+                                                      .fault_endpoint = p.fault_endpoint, .supervisor = p.supervisor,
+                                                      .priority = program_priority });
+    if (started.is_error()) {
+        p.used = false;
+        return fail(started.error());
+    }
+    return pid;
+}
+
+void ProcessManager::finish(Process& p, const ExitRecord& record)
+{
+    p.exit = record;
+    p.finished = true;
+    (void)kapi::tcb_suspend(p.objects.tcb);
+    if (!p.server) {
+        auto ended = kapi::call(m_endpoints.pager, MessageInfo(uint32_t(pager::Label::EndClient), 1), p.pid);
+        if (!ended.ok())
+            libc::print("init: pager could not forget pid {}: {}\n", p.pid, ipc::error_name(ended.error));
+    }
+    destroy_process(p.objects);
+    return_block(p.objects.block);
+    for (CPtr slot : { p.fault_endpoint, p.supervisor }) {
+        if (slot) {
+            (void)kapi::cnode_delete(ipc::root_slot_cnode, slot);
+            slots().free(slot);
+        }
+    }
+    p.fault_endpoint = p.supervisor = 0;
+    char text[160];
+    describe_exit(record, text, sizeof(text));
+    if (p.announce || p.server)
+        libc::print("init: {}{} (pid {}) {}\n", p.server ? "server " : "", p.name, p.pid, text);
+    if (p.waiter)
+        reply_wait(p);
+    else if (p.announce)
+        p.used = false; // nobody else will wait for it
+    if (p.pid == m_waiting_for) {
+        m_waiting_for = 0;
+        start_next_from_run_list();
+    }
+}
+
+void ProcessManager::reply_wait(Process& p)
+{
+    uint64_t words[4] = { uint64_t(p.exit.kind), p.exit.status, p.exit.address, p.exit.distance };
+    (void)kapi::send_message(ipc::Syscall::Send, p.waiter, MessageInfo(0, 4), words);
+    slots().free(p.waiter);
+    p.waiter = 0;
+    p.used = false;
+}
+
+void ProcessManager::handle(uint64_t badge, const kapi::SyscallResult& message)
+{
+    if (badge & death_badge) {
+        Process* p = find(badge & ~death_badge);
+        if (!p || p->finished)
+            return;
+        ExitRecord record { .kind = ExitKind::Killed, .status = message.words[1], .cause = message.words[0],
+                            .address = message.words[2], .distance = 0, .ip = message.words[3] };
+        if (ipc::ExitCause(record.cause) == ipc::ExitCause::Killed && !p->server) {
+            auto info = kapi::call(m_endpoints.pager, MessageInfo(uint32_t(pager::Label::KillInfo), 1), p->pid);
+            if (info.ok()) {
+                record.address = info.words[1];
+                record.distance = info.words[2];
+            }
+        }
+        finish(*p, record);
+        return;
+    }
+    uint64_t pid = badge;
+    Process* self = find(pid);
+    switch (Label(message.info.label())) {
+    case Label::Exit:
+        if (self && !self->finished)
+            finish(*self, ExitRecord { .kind = ExitKind::Exited, .status = message.words[0] });
+        return; // no reply: the caller is gone
+    case Label::Spawn: {
+        char argv[ipc::proto::process::max_argv_bytes + 1];
+        uint64_t words[ipc::max_message_words] {};
+        for (unsigned i = 0; i < message.info.length() && i < ipc::max_message_words; ++i)
+            words[i] = kapi::message_word(message, i, kapi::ipc_buffer());
+        size_t length = words[0] > ipc::proto::process::max_argv_bytes ? ipc::proto::process::max_argv_bytes : words[0];
+        ipc::proto::unpack_string(words + 1, message.info.length() ? message.info.length() - 1 : 0, length, argv, sizeof(argv));
+        auto spawned = spawn(argv, length, false);
+        if (spawned.is_error())
+            (void)kapi::reply(MessageInfo(0, 0));
+        else
+            (void)kapi::reply(MessageInfo(0, 1), spawned.value());
+        return;
+    }
+    case Label::Wait: {
+        Process* target = find(message.words[0]);
+        if (!target || target->server) {
+            (void)kapi::reply(MessageInfo(0, 0));
+            return;
+        }
+        auto slot = slots().allocate();
+        if (slot.is_error() || kapi::cnode_save_caller(ipc::root_slot_cnode, slot.value()) != Error::None)
+            return;
+        target->waiter = slot.value();
+        if (target->finished)
+            reply_wait(*target);
+        return;
+    }
+    case Label::Kill: {
+        Process* target = find(message.words[0]);
+        if (target && !target->server && !target->finished)
+            finish(*target, ExitRecord { .kind = ExitKind::Killed, .status = pager::encode_kill(pager::KillReason::Exception, 0),
+                                         .cause = uint64_t(ipc::ExitCause::Killed) });
+        (void)kapi::reply(MessageInfo(0, 0));
+        return;
+    }
+    case Label::List: {
+        unsigned index = 0;
+        for (auto& p : g_processes) {
+            if (!p.used || p.finished)
+                continue;
+            if (index++ == message.words[0]) {
+                uint64_t words[8] { p.pid, p.server ? 1u : 0u, strlen(p.name) };
+                unsigned n = 3 + ipc::proto::pack_string(words + 3, 5, p.name, strlen(p.name));
+                (void)kapi::send_message(ipc::Syscall::Reply, 0, MessageInfo(0, n), words);
+                return;
+            }
+        }
+        (void)kapi::reply(MessageInfo(0, 0));
+        return;
+    }
+    }
+    (void)kapi::reply(MessageInfo(0, 0));
+}
+
+void ProcessManager::start_next_from_run_list()
+{
+    while (m_run_next < m_run_count && !m_waiting_for) {
+        const char* argv = m_run_list[m_run_next++];
+        libc::print("init: running {}\n", argv);
+        auto pid = spawn(argv, strlen(argv) + 1, true);
+        if (!pid.is_error())
+            m_waiting_for = pid.value();
+    }
+}
+
+void ProcessManager::serve(const char* const* run_list, unsigned run_count)
+{
+    m_run_list = run_list;
+    m_run_count = run_count;
+    start_next_from_run_list();
+    while (m_waiting_for || m_run_next < m_run_count) {
+        auto message = kapi::recv(m_endpoints.process);
+        if (!message.ok())
+            continue;
+        handle(message.badge, message);
+    }
+}
+
+} // namespace init
