@@ -192,13 +192,16 @@ Result<void> invoke_tcb(Tcb& caller, Tcb& target, Invocation op, const MessageWo
         if (w[4])
             TRY(lookup_typed(caller, w[4], ObjectType::Endpoint));
         TRY(check_priority(caller, w[5]));
-        if (!ipc::is_user_range(w[3], 0))
+        // With an IPC buffer frame, its address must be a user page; without
+        // one it must be 0 (a stray address is a caller's bug worth reporting).
+        bool address_ok = w[2] ? (w[3] % ipc::page_size == 0 && ipc::is_user_range(w[3], ipc::page_size)) : w[3] == 0;
+        if (!address_ok)
             return Error::OutOfRange;
         TRY(set_tcb_slot(caller, target, tcb_slot_cspace, w[0], ObjectType::CNode));
         TRY(set_tcb_slot(caller, target, tcb_slot_vspace, w[1], ObjectType::VSpace));
         TRY(set_tcb_slot(caller, target, tcb_slot_ipc_buffer, w[2], ObjectType::Frame));
         TRY(set_tcb_slot(caller, target, tcb_slot_fault_endpoint, w[4], ObjectType::Endpoint));
-        target.ipc_buffer_address = w[3];
+        target.ipc_buffer_address = w[2] ? w[3] : 0;
         set_priority(target, uint8_t(w[5]));
         return {};
     }

@@ -205,6 +205,7 @@ void endpoint_receive(Tcb& receiver, Endpoint& ep, bool blocking)
     ep.state = EndpointState::Receiving;
 }
 
+// Leaves the thread Inactive: whoever removes it decides what it does next.
 void remove_from_endpoint(Tcb& t)
 {
     auto& ep = *static_cast<Endpoint*>(t.blocked_on);
@@ -212,7 +213,7 @@ void remove_from_endpoint(Tcb& t)
     if (!ep.head)
         ep.state = EndpointState::Idle;
     t.blocked_on = nullptr;
-    t.outgoing = OutgoingKind::Message;
+    t.state = ThreadState::Inactive;
 }
 
 void destroy_endpoint(Endpoint& ep)
@@ -221,8 +222,9 @@ void destroy_endpoint(Endpoint& ep)
         OutgoingKind kind = t->outgoing;
         bool sending = t->state == ThreadState::BlockedOnSend;
         remove_from_endpoint(*t);
+        t->outgoing = OutgoingKind::Message;
         if (sending && kind == OutgoingKind::Fault) {
-            kill_thread(*t, ipc::ExitCause::HandlerGone, t->fault.access_or_error, t->fault.address, t->fault.ip);
+            kill_thread(*t, ipc::ExitCause::HandlerGone, 0, t->fault.address, t->fault.ip);
         } else if (sending && kind == OutgoingKind::Exit) {
             log::warn("kernel", "thread {:x}: supervisor endpoint deleted, death notice dropped", t);
             sched::make_inactive(*t);
@@ -304,6 +306,7 @@ void remove_from_notification(Tcb& t)
     auto& n = *static_cast<Notification*>(t.blocked_on);
     unqueue(n.head, n.tail, t);
     t.blocked_on = nullptr;
+    t.state = ThreadState::Inactive;
 }
 
 void destroy_notification(Notification& n)

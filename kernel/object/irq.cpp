@@ -12,6 +12,7 @@ namespace {
 
 struct IrqLine {
     bool issued;
+    uint32_t handler_caps; // the line is free again when the last one goes
     Notification* notification;
     uint64_t badge;
 };
@@ -49,7 +50,7 @@ Result<Capability> irq_issue(unsigned irq)
     TRY(check_line(irq));
     if (g_lines[irq].issued)
         return Error::Busy;
-    g_lines[irq] = IrqLine { .issued = true, .notification = nullptr, .badge = 0 };
+    g_lines[irq] = IrqLine { .issued = true, .handler_caps = 0, .notification = nullptr, .badge = 0 };
     return Capability { .type = ObjectType::IrqHandler, .rights = ipc::Rights {}, .object = irq };
 }
 
@@ -69,8 +70,12 @@ Result<void> irq_ack(unsigned irq)
     return {};
 }
 
+void irq_handler_cap_added(unsigned irq) { ++g_lines[irq].handler_caps; }
+
 void irq_handler_deleted(unsigned irq)
 {
+    if (--g_lines[irq].handler_caps)
+        return;
     arch::irq_mask(irq);
     g_lines[irq] = IrqLine {};
 }

@@ -14,7 +14,8 @@ namespace kernel {
 ipc::Result<Capability> irq_issue(unsigned irq);
 ipc::Result<void> irq_set_notification(unsigned irq, const Capability& notification);
 ipc::Result<void> irq_ack(unsigned irq);
-void irq_handler_deleted(unsigned irq);
+void irq_handler_cap_added(unsigned irq);
+void irq_handler_deleted(unsigned irq); // frees the line with its last handler cap
 void irq_unbind_notification(Notification&);
 // A device line fired (called with the line already masked).
 void irq_raised(unsigned irq);

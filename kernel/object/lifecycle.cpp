@@ -104,6 +104,8 @@ void install_cap(Slot& destination, const Capability& cap, Slot* parent)
     destination.cap = cap;
     if (parent)
         cdt::link_child(*parent, destination);
+    if (cap.type == ObjectType::IrqHandler)
+        irq_handler_cap_added(unsigned(cap.object));
     if (ObjectHeader* header = header_of(cap)) {
         if (header->cap_count++ == 0)
             ++g_live_objects;

@@ -30,6 +30,7 @@ void cancel_ipc(Tcb& t)
     case ThreadState::BlockedOnSend:
     case ThreadState::BlockedOnReceive:
         remove_from_endpoint(t);
+        t.outgoing = OutgoingKind::Message;
         break;
     case ThreadState::BlockedOnNotification:
         remove_from_notification(t);
@@ -50,6 +51,8 @@ void suspend_thread(Tcb& t)
 {
     cancel_ipc(t);
     sched::make_inactive(t);
+    // A stopped server answers nobody: the caller it held is told Deleted.
+    delete_cap(t.slot(tcb_slot_reply));
 }
 
 void kill_thread(Tcb& t, ipc::ExitCause cause, uint64_t reason, uint64_t address, uint64_t ip)
@@ -86,7 +89,7 @@ void reply_cap_deleted(Slot& reply_slot, Tcb& caller)
     if (caller.header.dying || caller.state != ThreadState::BlockedOnReply)
         return;
     if (caller.outgoing == OutgoingKind::Fault)
-        kill_thread(caller, ipc::ExitCause::HandlerGone, caller.fault.access_or_error, caller.fault.address, caller.fault.ip);
+        kill_thread(caller, ipc::ExitCause::HandlerGone, 0, caller.fault.address, caller.fault.ip);
     else
         fail_syscall(caller, ipc::Error::Deleted);
 }
