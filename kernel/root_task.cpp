@@ -30,8 +30,8 @@ namespace {
 
 constexpr uint64_t stack_top = 0x0000'7fff'ffff'f000;
 constexpr uint64_t stack_pages = 16;
-constexpr uint64_t boot_info_address = 0x0000'7fff'e000'0000;
-constexpr uint64_t ipc_buffer_address = boot_info_address + ipc::page_size;
+constexpr uint64_t boot_info_address = ipc::root_boot_info_address;
+constexpr uint64_t ipc_buffer_address = ipc::root_ipc_buffer_address;
 constexpr uint64_t modules_address = 0x0000'7f00'0000'0000;
 constexpr uint8_t root_priority = 255;
 

@@ -25,7 +25,7 @@ namespace {
 constexpr uint8_t fs_priority = 200;
 constexpr uint8_t pager_priority = 210;
 constexpr unsigned fs_cnode_radix = 12;
-constexpr unsigned pager_cnode_radix = 14;
+constexpr unsigned pager_cnode_radix = 15;
 constexpr uint64_t initrd_address = 0x0000'1000'0000'0000;
 constexpr unsigned server_stack_pages = 16;
 constexpr CPtr pager_memory_slot = ipc::proto::process_slot_first_free;
@@ -65,19 +65,36 @@ void must(Error e, const char* what)
         fail(what, e);
 }
 
-init::ProcessObjects start_server(const ipc::ModuleDescriptor& module, unsigned cnode_radix)
+// Whether the command line has `word` as one of its space-separated words.
+bool strstr_word(const char* line, const char* word)
+{
+    size_t n = strlen(word);
+    for (const char* c = line; *c; ++c) {
+        if ((c == line || c[-1] == ' ') && strncmp(c, word, n) == 0 && (c[n] == ' ' || c[n] == '\0'))
+            return true;
+    }
+    return false;
+}
+
+struct Server {
+    init::ProcessObjects objects;
+    uint64_t entry;
+};
+
+Server start_server(const ipc::ModuleDescriptor& module, unsigned cnode_radix)
 {
     CPtr block = must(init::carve_untyped(init::server_block_bits), "memory for a server");
     init::ProcessObjects p = must(init::create_process(block, cnode_radix), "creating a server");
     const auto* image = reinterpret_cast<const uint8_t*>(module.mapped_at);
-    (void)must(init::load_eagerly(p, image, module.size, server_stack_pages), "loading a server image");
-    return p;
+    uint64_t entry = must(init::load_eagerly(p, image, module.size, server_stack_pages), "loading a server image");
+    return Server { p, entry };
 }
 
 // The file server gets the initrd mapped read-only at initrd_address.
 init::ProcessObjects start_fs(const ipc::ModuleDescriptor& fs, const ipc::ModuleDescriptor& initrd, CPtr endpoint)
 {
-    init::ProcessObjects p = start_server(fs, fs_cnode_radix);
+    Server server = start_server(fs, fs_cnode_radix);
+    init::ProcessObjects& p = server.objects;
     for (uint64_t i = 0; i < initrd.frame_count; ++i) {
         CPtr copy = must(init::slots().allocate(), "slots");
         must(kapi::cnode_copy(ipc::root_slot_cnode, copy, 0, initrd.first_frame + i, Rights::read), "initrd frame");
@@ -87,7 +104,8 @@ init::ProcessObjects start_fs(const ipc::ModuleDescriptor& fs, const ipc::Module
     }
     must(init::give_cap(p, ipc::proto::process_slot_fs, endpoint, Rights::read | Rights::write), "fs endpoint");
     uint64_t offset = initrd.mapped_at % ipc::page_size;
-    must(init::start_thread(p, init::ThreadStart { .entry = 0, .stack_pointer = 0, .arg0 = initrd_address + offset,
+    must(init::start_thread(p, init::ThreadStart { .entry = server.entry, .stack_pointer = ipc::proto::process_stack_top,
+                                                   .arg0 = initrd_address + offset,
                                                    .arg1 = initrd.size, .fault_endpoint = 0, .supervisor = 0, .priority = fs_priority }),
          "starting fs");
     return p;
@@ -96,14 +114,16 @@ init::ProcessObjects start_fs(const ipc::ModuleDescriptor& fs, const ipc::Module
 init::ProcessObjects start_pager(const ipc::ModuleDescriptor& pager, CPtr endpoint, CPtr fs_endpoint,
                                  const char* command_line)
 {
-    init::ProcessObjects p = start_server(pager, pager_cnode_radix);
+    Server server = start_server(pager, pager_cnode_radix);
+    init::ProcessObjects& p = server.objects;
     must(init::give_cap(p, ipc::proto::process_slot_pager, endpoint, Rights::read | Rights::write), "pager endpoint");
     must(init::give_cap(p, ipc::proto::process_slot_fs, fs_endpoint, Rights::write | Rights::grant), "fs endpoint");
     CPtr memory = 0;
     unsigned bits = must(init::take_largest_untyped(memory), "memory for the pager");
     must(kapi::cnode_move(p.cnode, pager_memory_slot, 0, memory), "memory for the pager");
-    (void)command_line;
-    must(init::start_thread(p, init::ThreadStart { .entry = 0, .stack_pointer = 0, .arg0 = bits, .arg1 = 0,
+    uint64_t flags = strstr_word(command_line, "pager.log=debug") ? 1 : 0;
+    must(init::start_thread(p, init::ThreadStart { .entry = server.entry, .stack_pointer = ipc::proto::process_stack_top,
+                                                   .arg0 = bits, .arg1 = flags,
                                                    .fault_endpoint = 0, .supervisor = 0, .priority = pager_priority }),
          "starting the pager");
     return p;
@@ -123,13 +143,14 @@ unsigned parse_run_list(const char* command_line, char* storage, size_t capacity
         value = "hello";
     unsigned count = 0;
     size_t used = 0;
-    while (*value && *value != ' ' && count < max_items && used + 1 < capacity) {
+    while (*value && *value != ' ' && count < max_items && used + 2 < capacity) {
         items[count++] = storage + used;
-        while (*value && *value != ' ' && *value != ',' && used + 1 < capacity) {
+        while (*value && *value != ' ' && *value != ',' && used + 2 < capacity) {
             storage[used++] = *value == ':' ? '\0' : *value;
             ++value;
         }
         storage[used++] = '\0';
+        storage[used++] = '\0'; // an empty string ends the item's argv
         if (*value == ',')
             ++value;
     }
@@ -161,7 +182,6 @@ int main(int, char**)
     CPtr fs_ep = must(init::retype(objects, ObjectType::Endpoint), "endpoint");
 
     init::ProcessManager manager;
-    manager.init(init::Endpoints { .process = process_ep, .pager = pager_ep, .fs = fs_ep });
     manager.register_server("fs", 1000, start_fs(*fs, *initrd, fs_ep));
     manager.register_server("pager", 1001, start_pager(*pager, pager_ep, fs_ep, info.command_line));
     libc::puts("init: file server and pager started");
@@ -171,7 +191,7 @@ int main(int, char**)
     must(kapi::cnode_mint(ipc::root_slot_cnode, pager_control, 0, pager_ep, Rights::write | Rights::grant,
                           ipc::proto::pager::control_badge),
          "pager control cap");
-    manager.init(init::Endpoints { .process = process_ep, .pager = pager_control, .fs = fs_ep });
+    manager.init(init::Endpoints { .process = process_ep, .pager = pager_ep, .pager_control = pager_control, .fs = fs_ep });
 
     static char storage[512];
     const char* run_list[16];

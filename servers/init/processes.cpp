@@ -153,9 +153,10 @@ Result<uint64_t> ProcessManager::spawn(const char* argv, size_t argv_length, boo
     words[0] = path_length;
     unsigned n = 1 + ipc::proto::pack_string(words + 1, fs::path_words, path, path_length);
     auto opened = kapi::send_message(ipc::Syscall::Call, m_endpoints.fs, MessageInfo(uint32_t(fs::Label::Open), n), words);
-    if (!opened.ok()) {
-        libc::print("init: cannot run {}: {}\n", path, ipc::error_name(opened.error));
-        return opened.error;
+    if (Error e = kapi::call_error(opened); e != Error::None) {
+        libc::print("init: cannot run {}: {}\n", path, ipc::error_name(e));
+        m_spawn_reported = true;
+        return e;
     }
     uint64_t file_id = opened.words[0], file_size = opened.words[1];
 
@@ -191,14 +192,15 @@ Result<uint64_t> ProcessManager::spawn(const char* argv, size_t argv_length, boo
     message[3] = argv_length;
     unsigned length = 4 + ipc::proto::pack_string(message + 4, ipc::max_message_words - 4, argv, argv_length);
     kapi::ipc_buffer()->caps[0] = objects.vspace;
-    auto client = kapi::send_message(ipc::Syscall::Call, m_endpoints.pager,
+    auto client = kapi::send_message(ipc::Syscall::Call, m_endpoints.pager_control,
                                      MessageInfo(uint32_t(pager::Label::NewClient), length, 1), message);
-    if (!client.ok()) {
-        if (client.error == Error::Malformed)
+    if (Error e = kapi::call_error(client); e != Error::None) {
+        if (e == Error::Malformed)
             libc::print("init: cannot run {}: bad ELF: {}\n", path, ipc::elf::elf_error_name(ipc::elf::ElfError(client.words[0])));
         else
-            libc::print("init: cannot run {}: pager refused it: {}\n", path, ipc::error_name(client.error));
-        return fail(client.error);
+            libc::print("init: cannot run {}: the pager refused it: {}\n", path, ipc::error_name(e));
+        m_spawn_reported = true;
+        return fail(e);
     }
 
     // 4. Its thread: faults go to the pager with our pid as badge, its death to us.
@@ -237,9 +239,9 @@ void ProcessManager::finish(Process& p, const ExitRecord& record)
     p.finished = true;
     (void)kapi::tcb_suspend(p.objects.tcb);
     if (!p.server) {
-        auto ended = kapi::call(m_endpoints.pager, MessageInfo(uint32_t(pager::Label::EndClient), 1), p.pid);
-        if (!ended.ok())
-            libc::print("init: pager could not forget pid {}: {}\n", p.pid, ipc::error_name(ended.error));
+        auto ended = kapi::call(m_endpoints.pager_control, MessageInfo(uint32_t(pager::Label::EndClient), 1), p.pid);
+        if (Error e = kapi::call_error(ended); e != Error::None)
+            libc::print("init: pager could not forget pid {}: {}\n", p.pid, ipc::error_name(e));
     }
     destroy_process(p.objects);
     return_block(p.objects.block);
@@ -282,8 +284,8 @@ void ProcessManager::handle(uint64_t badge, const kapi::SyscallResult& message)
         ExitRecord record { .kind = ExitKind::Killed, .status = message.words[1], .cause = message.words[0],
                             .address = message.words[2], .distance = 0, .ip = message.words[3] };
         if (ipc::ExitCause(record.cause) == ipc::ExitCause::Killed && !p->server) {
-            auto info = kapi::call(m_endpoints.pager, MessageInfo(uint32_t(pager::Label::KillInfo), 1), p->pid);
-            if (info.ok()) {
+            auto info = kapi::call(m_endpoints.pager_control, MessageInfo(uint32_t(pager::Label::KillInfo), 1), p->pid);
+            if (kapi::call_error(info) == Error::None) {
                 record.address = info.words[1];
                 record.distance = info.words[2];
             }
@@ -307,7 +309,7 @@ void ProcessManager::handle(uint64_t badge, const kapi::SyscallResult& message)
         ipc::proto::unpack_string(words + 1, message.info.length() ? message.info.length() - 1 : 0, length, argv, sizeof(argv));
         auto spawned = spawn(argv, length, false);
         if (spawned.is_error())
-            (void)kapi::reply(MessageInfo(0, 0));
+            (void)kapi::reply(MessageInfo(uint32_t(spawned.error()), 0));
         else
             (void)kapi::reply(MessageInfo(0, 1), spawned.value());
         return;
@@ -315,7 +317,7 @@ void ProcessManager::handle(uint64_t badge, const kapi::SyscallResult& message)
     case Label::Wait: {
         Process* target = find(message.words[0]);
         if (!target || target->server) {
-            (void)kapi::reply(MessageInfo(0, 0));
+            (void)kapi::reply(MessageInfo(uint32_t(Error::NotFound), 0));
             return;
         }
         auto slot = slots().allocate();
@@ -328,9 +330,12 @@ void ProcessManager::handle(uint64_t badge, const kapi::SyscallResult& message)
     }
     case Label::Kill: {
         Process* target = find(message.words[0]);
-        if (target && !target->server && !target->finished)
-            finish(*target, ExitRecord { .kind = ExitKind::Killed, .status = pager::encode_kill(pager::KillReason::Exception, 0),
-                                         .cause = uint64_t(ipc::ExitCause::Killed) });
+        if (!target || target->server || target->finished) {
+            (void)kapi::reply(MessageInfo(uint32_t(Error::NotFound), 0));
+            return;
+        }
+        finish(*target, ExitRecord { .kind = ExitKind::Killed, .status = pager::encode_kill(pager::KillReason::Killed, 0),
+                                     .cause = uint64_t(ipc::ExitCause::Killed) });
         (void)kapi::reply(MessageInfo(0, 0));
         return;
     }
@@ -346,11 +351,11 @@ void ProcessManager::handle(uint64_t badge, const kapi::SyscallResult& message)
                 return;
             }
         }
-        (void)kapi::reply(MessageInfo(0, 0));
+        (void)kapi::reply(MessageInfo(uint32_t(Error::NotFound), 0));
         return;
     }
     }
-    (void)kapi::reply(MessageInfo(0, 0));
+    (void)kapi::reply(MessageInfo(uint32_t(Error::InvalidArgument), 0));
 }
 
 void ProcessManager::start_next_from_run_list()
@@ -358,9 +363,15 @@ void ProcessManager::start_next_from_run_list()
     while (m_run_next < m_run_count && !m_waiting_for) {
         const char* argv = m_run_list[m_run_next++];
         libc::print("init: running {}\n", argv);
-        auto pid = spawn(argv, strlen(argv) + 1, true);
+        size_t length = 0;
+        while (argv[length] || argv[length + 1]) // the argv strings end with an empty one
+            ++length;
+        auto pid = spawn(argv, length + 1, true);
         if (!pid.is_error())
             m_waiting_for = pid.value();
+        else if (!m_spawn_reported)
+            libc::print("init: cannot run {}: {}\n", argv, ipc::error_name(pid.error()));
+        m_spawn_reported = false;
     }
 }
 

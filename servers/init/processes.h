@@ -12,7 +12,8 @@ namespace init {
 
 struct Endpoints {
     ipc::CPtr process;  // ours, receive: programs and the kernel's death notices
-    ipc::CPtr pager;    // the pager's, with grant (for NewClient's VSpace cap)
+    ipc::CPtr pager;    // the pager's endpoint, unbadged: we mint clients' caps from it
+    ipc::CPtr pager_control; // minted with control_badge and grant (NewClient carries a VSpace cap)
     ipc::CPtr fs;       // the file server's
 };
 
@@ -56,6 +57,7 @@ private:
     unsigned m_run_next { 0 };
     uint64_t m_waiting_for { 0 }; // pid of the run-list program in progress
     uint64_t m_next_pid { 1 };
+    bool m_spawn_reported { false }; // spawn() already printed why it failed
 };
 
 } // namespace init

@@ -8,7 +8,7 @@
 _start:
     xor %ebp, %ebp
     and $-16, %rsp
-    /* rdi is still the entry argument */
+    /* rdi and rsi are still the entry arguments */
     call __libc_start
 1:  ud2
     jmp 1b

@@ -143,6 +143,10 @@ inline SyscallResult signal(CPtr notification) { return send(notification, Messa
 inline SyscallResult wait(CPtr notification) { return recv(notification); }
 inline SyscallResult poll(CPtr notification) { return nb_recv(notification); }
 
+// Servers answer with the outcome in the reply's label (an ipc::Error, 0 on
+// success): the kernel's error if the IPC itself failed, else that label.
+inline Error call_error(const SyscallResult& r) { return r.ok() ? Error(r.info.label()) : r.error; }
+
 // Messages of any length: words[0..length) (words 4.. are copied into the
 // IPC buffer first). Received words 4.. are in the IPC buffer afterwards.
 SyscallResult send_message(Syscall how, CPtr cptr, MessageInfo info, const uint64_t* words);

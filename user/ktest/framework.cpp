@@ -370,7 +370,7 @@ Thread* spawn_at(const char* file, int line, ThreadFn fn, const ThreadOptions& o
         return nullptr;
     }
     unsigned index = g_next_thread++;
-    return setup_thread(file, line, index, fn, o, a0, a1, a2, a3, 0, 0);
+    return setup_thread(file, line, index, fn, o, a0, a1, a2, a3, o.untyped, 0);
 }
 
 void touch_fn(Thread& t)

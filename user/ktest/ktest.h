@@ -263,6 +263,7 @@ struct ThreadOptions {
     uint64_t rip { 0 };          // start here instead of the C++ trampoline (fault stubs)
     uint64_t rsp { 0 };          // with rip: the initial stack pointer (0: the thread's stack)
     bool ipc_buffer { true };
+    CPtr untyped { 0 };          // where the TCB and IPC buffer come from (0: the case's untyped)
 };
 
 struct Thread {

@@ -387,28 +387,56 @@ KTEST(cnode_wrong_type)
     KT_EXPECT_FAILS(kapi::call(n, MessageInfo(1, 0)));
 }
 
+namespace {
+void blocked_recv_fn(Thread& t)
+{
+    SyscallResult r = kapi::recv(t.arg[0]);
+    t.out[1] = r.info.label();
+    store(t.out[0], uint64_t(r.error) + 1);
+}
+void blocked_send_fn(Thread& t)
+{
+    SyscallResult r = kapi::send(t.arg[0], MessageInfo(0x5e, 0));
+    store(t.out[0], uint64_t(r.error) + 1);
+}
+} // namespace
+
 KTEST(cnode_insufficient_rights)
 {
+    // Arranged so that a kernel that skips a check answers wrongly at once
+    // instead of blocking: a receiver waits before the sends, a sender before the receives.
     KT_NEW(ep, ObjectType::Endpoint);
     KT_MINT(ep_r, ep, R, 1);
     KT_MINT(ep_w, ep, W, 2);
-    KT_EXPECT_ERR(kapi::send(ep_r, MessageInfo(1, 1), 5), Error::InsufficientRights);
+    KT_EXPECT_ERR(kapi::nb_send(ep_w, MessageInfo()), Error::WouldBlock); // write-only sends (nobody there)
+    KT_EXPECT_ERR(kapi::nb_recv(ep_r), Error::WouldBlock);                // read-only receives (nothing there)
+    KT_SPAWN(receiver, blocked_recv_fn, ThreadOptions {}, ep);
+    KT_TRUE(wait_started(*receiver));
+    settle();
     KT_EXPECT_ERR(kapi::nb_send(ep_r, MessageInfo(1, 1), 5), Error::InsufficientRights);
+    KT_EXPECT_ERR(kapi::send(ep_r, MessageInfo(1, 1), 5), Error::InsufficientRights);
     KT_EXPECT_ERR(kapi::call(ep_r, MessageInfo(1, 1), 5), Error::InsufficientRights);
-    KT_EXPECT_ERR(kapi::recv(ep_w), Error::InsufficientRights);
+    settle();
+    KT_EQ(load(receiver->out[0]), 0); // nothing reached it
+    KT_OK(kapi::tcb_suspend(receiver->tcb));
+    KT_SPAWN(sender, blocked_send_fn, ThreadOptions {}, ep);
+    KT_TRUE(wait_started(*sender));
+    settle();
     KT_EXPECT_ERR(kapi::nb_recv(ep_w), Error::InsufficientRights);
-    // The write-only cap can send; the read-only one can receive (nothing there yet).
-    KT_EXPECT_ERR(kapi::nb_send(ep_w, MessageInfo()), Error::WouldBlock);
-    KT_EXPECT_ERR(kapi::nb_recv(ep_r), Error::WouldBlock);
+    KT_EXPECT_ERR(kapi::recv(ep_w), Error::InsufficientRights);
+    KT_EQ(load(sender->out[0]), 0); // still blocked: nothing took its message
+    SyscallResult got = kapi::nb_recv(ep_r);
+    KT_OK(got);
+    KT_EQ(got.info.label(), 0x5e);
 
     KT_NEW(n, ObjectType::Notification);
     KT_MINT(n_r, n, R, 4);
     KT_MINT(n_w, n, W, 8);
     KT_EXPECT_ERR(kapi::signal(n_r), Error::InsufficientRights);
-    KT_EXPECT_ERR(kapi::wait(n_w), Error::InsufficientRights);
-    KT_EXPECT_ERR(kapi::poll(n_w), Error::InsufficientRights);
     KT_EXPECT_ERR(kapi::poll(n), Error::WouldBlock); // the refused signal set nothing
     KT_OK(kapi::signal(n_w));
+    KT_EXPECT_ERR(kapi::wait(n_w), Error::InsufficientRights); // (a word is pending: no blocking either way)
+    KT_EXPECT_ERR(kapi::poll(n_w), Error::InsufficientRights);
     SyscallResult r = kapi::poll(n_r);
     KT_OK(r);
     KT_EQ(r.badge, 8);

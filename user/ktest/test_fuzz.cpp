@@ -25,6 +25,8 @@ struct FuzzState {
     volatile uint64_t count; // syscalls completed
     volatile uint64_t in_flight;
     volatile uint64_t finished;
+    volatile uint64_t epoch_end; // the fuzzer pauses here until the suite has rebuilt its CSpace
+    volatile uint64_t paused;
     uint64_t errors[error_buckets];
     uint64_t by_number[16];
     uint64_t ok_by_label[64]; // successful Calls by invocation label
@@ -55,6 +57,86 @@ uint64_t small_word(uint64_t& s)
     if (r < 8)
         return 0x1000 * (1 + xorshift64(s) % 0x400); // page-aligned low user addresses
     return xorshift64(s) % 4 == 0 ? xorshift64(s) : xorshift64(s) % 64;
+}
+
+// Well-formed arguments for one invocation (slots 8-15 are where new objects land).
+// Fills w[0..3] and buffer words 4..7; returns the message length.
+unsigned template_for(uint32_t label, uint64_t& s, uint64_t& cptr, uint64_t w[4], ipc::IpcBuffer* buffer)
+{
+    auto slot = [&] { return 8 + xorshift64(s) % 8; };
+    auto any_slot = [&] { return 1 + xorshift64(s) % 15; };
+    uint64_t extra[4] = { 0, 0, 0, 0 };
+    unsigned length = 4;
+    using I = ipc::Invocation;
+    switch (I(label)) {
+    case I::UntypedRetype: {
+        static constexpr uint64_t types[] = { 1, 2, 3, 4, 5, 6, 7 };
+        uint64_t type = types[xorshift64(s) % 7];
+        cptr = xorshift64(s) % 4 ? 4 : any_slot();
+        w[0] = type;
+        w[1] = type == 1 ? 12 + xorshift64(s) % 2 : type == 2 ? 1 + xorshift64(s) % 3 : 0;
+        w[2] = 0;
+        w[3] = slot();
+        extra[0] = 1 + xorshift64(s) % 2;
+        length = 5;
+        break;
+    }
+    case I::CNodeCopy: case I::CNodeMint: case I::CNodeMove:
+        cptr = xorshift64(s) % 4 ? 7 : any_slot();
+        w[0] = slot();
+        w[1] = xorshift64(s) % 4 ? 0 : any_slot();
+        w[2] = any_slot();
+        w[3] = xorshift64(s) % 16;
+        extra[0] = xorshift64(s) % 3 ? 0 : xorshift64(s) % 8;
+        length = 5;
+        break;
+    case I::CNodeDelete: case I::CNodeRevoke: case I::CNodeSaveCaller: case I::CNodeDescribe:
+        cptr = xorshift64(s) % 4 ? 7 : any_slot();
+        w[0] = xorshift64(s) % 2 ? slot() : any_slot();
+        length = 1;
+        break;
+    case I::TcbConfigure:
+        cptr = xorshift64(s) % 2 ? 5 : slot();
+        w[0] = xorshift64(s) % 2 ? 7 : slot();
+        w[1] = slot();
+        w[2] = xorshift64(s) % 2 ? 0 : 3;
+        w[3] = w[2] ? 0x10000 * (1 + xorshift64(s) % 16) : 0;
+        extra[0] = xorshift64(s) % 3 ? 0 : (xorshift64(s) % 2 ? 1 : 6);
+        extra[1] = xorshift64(s) % 101;
+        length = 6;
+        break;
+    case I::TcbWriteRegisters:
+        cptr = xorshift64(s) % 2 ? 5 : slot();
+        w[0] = 0x1000 * (1 + xorshift64(s) % 0x1000);
+        w[1] = 0x1000 * (1 + xorshift64(s) % 0x1000);
+        w[2] = xorshift64(s);
+        w[3] = xorshift64(s);
+        length = unsigned(3 + xorshift64(s) % 16);
+        break;
+    case I::VSpaceMap:
+        cptr = slot();
+        w[0] = xorshift64(s) % 2 ? 3 : slot();
+        w[1] = 0x1000 * (1 + xorshift64(s) % 0x1000);
+        w[2] = xorshift64(s) % 16;
+        length = 3;
+        break;
+    case I::VSpaceUnmap: case I::VSpaceProtect: case I::VSpaceBindPool:
+        cptr = slot();
+        w[0] = xorshift64(s) % 2 ? (label == uint32_t(I::VSpaceBindPool) ? 4 : 3) : slot();
+        w[1] = xorshift64(s) % 16;
+        length = 2;
+        break;
+    default:
+        cptr = any_slot();
+        for (unsigned i = 0; i < 4; ++i)
+            w[i] = small_word(s);
+        break;
+    }
+    if (buffer) {
+        for (unsigned i = 0; i < 4; ++i)
+            buffer->words[4 + i] = extra[i];
+    }
+    return length;
 }
 
 uint64_t pick_pointer(uint64_t& s)
@@ -110,6 +192,11 @@ void fuzz_fn(Thread& t)
     ipc::IpcBuffer* buffer = t.ipc;
     uint64_t s = st.rng;
     while (st.count < st.target) {
+        if (st.count >= st.epoch_end) {
+            store(st.paused, 1);
+            for (;;)
+                kapi::yield(); // the suite suspends and restarts us
+        }
         // number
         uint64_t number;
         uint64_t r = xorshift64(s);
@@ -166,18 +253,25 @@ void fuzz_fn(Thread& t)
         bool structured = xorshift64(s) % 100 < 35;
         if (structured) {
             static constexpr uint64_t targets[] = { 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
+            static constexpr uint64_t usual[] = { 3, 4, 5, 7 };
             number = uint64_t(ipc::Syscall::Call);
             uint64_t pick = xorshift64(s) % 16;
-            cptr = pick < 10 ? 2 + pick % 4 : targets[xorshift64(s) % (sizeof(targets) / sizeof(targets[0]))];
+            cptr = pick < 10 ? usual[pick % 4] : targets[xorshift64(s) % (sizeof(targets) / sizeof(targets[0]))];
             uint32_t label = invocation_labels[xorshift64(s) % (sizeof(invocation_labels) / sizeof(invocation_labels[0]))];
             unsigned length = unsigned(1 + xorshift64(s) % 7);
-            info = MessageInfo(label, length).raw();
-            for (auto& x : w)
-                x = small_word(s);
-            if (buffer) {
-                for (unsigned i = 4; i < 8; ++i)
-                    buffer->words[i] = xorshift64(s) % 3 == 0 ? 1 : small_word(s);
+            if (xorshift64(s) % 2) {
+                length = template_for(label, s, cptr, w, buffer);
+            } else {
+                for (auto& x : w)
+                    x = small_word(s);
+                if (xorshift64(s) % 2)
+                    w[label == uint32_t(ipc::Invocation::UntypedRetype) ? 2 : 1] = 0; // "own root" CNode
+                if (buffer) {
+                    for (unsigned i = 4; i < 8; ++i)
+                        buffer->words[i] = xorshift64(s) % 3 == 0 ? 1 : small_word(s);
+                }
             }
+            info = MessageInfo(label, length).raw();
             st.structured++;
         }
         st.rng = s;
@@ -239,28 +333,44 @@ KTEST_BUDGET(fuzz_random_syscalls, 8000)
     KT_NEW_MAPPED(scratch, RW);
     st.scratch = scratch.vaddr;
 
-    // The fuzzer's CSpace: a radix-4 CNode with a few caps.
+    // The fuzzer's CSpace: a radix-4 CNode with a few caps (slots 1-7), rebuilt
+    // before every epoch (the fuzzer soon deletes and moves its own caps).
     KT_NEW(cn, ObjectType::CNode, 4);
     KT_NEW(ep, ObjectType::Endpoint);
     KT_NEW(n, ObjectType::Notification);
     KT_NEW(f, ObjectType::Frame);
-    KT_NEW(u, ObjectType::Untyped, 16);
     KT_NEW(dummy_vs, ObjectType::VSpace);
     KT_NEW(dummy_sup, ObjectType::Endpoint);
     KT_NEW(dummy, ObjectType::Tcb);
-    KT_OK(kapi::tcb_configure(dummy, cn, dummy_vs, 0, 0, 0, env().priority));
-    KT_OK(kapi::tcb_set_supervisor(dummy, dummy_sup));
-    kapi::Registers dr {};
-    dr.rip = 0x1000;
-    dr.rsp = 0x2000;
-    dr.rflags = 0x202;
-    KT_OK(kapi::tcb_write_registers(dummy, dr)); // not resumed
-    KT_OK(kapi::cnode_copy(cn, 1, 0, ep, ALL));
-    KT_OK(kapi::cnode_copy(cn, 2, 0, n, ALL));
-    KT_OK(kapi::cnode_copy(cn, 3, 0, f, ALL));
-    KT_OK(kapi::cnode_move(cn, 4, 0, u));
-    KT_OK(kapi::cnode_copy(cn, 5, 0, dummy, ALL));
-    KT_OK(kapi::cnode_mint(cn, 6, 0, ep, RW, 0x66));
+    CPtr untyped_slot = alloc_slot();
+    auto rebuild = [&]() {
+        for (uint64_t i = 1; i < 16; ++i) {
+            (void)kapi::cnode_revoke(cn, i);
+            (void)kapi::cnode_delete(cn, i);
+        }
+        KT_OK(kapi::tcb_suspend(dummy));
+        KT_OK(kapi::tcb_configure(dummy, cn, dummy_vs, 0, 0, 0, env().priority));
+        KT_OK(kapi::tcb_set_supervisor(dummy, dummy_sup));
+        kapi::Registers dr {};
+        dr.rip = 0x1000;
+        dr.rsp = 0x2000;
+        dr.rflags = 0x202;
+        KT_OK(kapi::tcb_write_registers(dummy, dr)); // not resumed
+        KT_OK(kapi::untyped_retype(env().case_untyped, ObjectType::Untyped, 16, 0, untyped_slot, 1));
+        KT_OK(kapi::cnode_copy(cn, 1, 0, ep, ALL));
+        KT_OK(kapi::cnode_copy(cn, 2, 0, n, ALL));
+        KT_OK(kapi::cnode_copy(cn, 3, 0, f, ALL));
+        KT_OK(kapi::cnode_move(cn, 4, 0, untyped_slot));
+        KT_OK(kapi::cnode_copy(cn, 5, 0, dummy, ALL));
+        KT_OK(kapi::cnode_mint(cn, 6, 0, ep, RW, 0x66));
+        KT_OK(kapi::cnode_copy(cn, 7, 0, cn, ALL)); // its own CNode: CNode invocations, and a CNode holding itself
+        while (kapi::nb_recv(dummy_sup).error == Error::None) {
+        }
+    };
+    KT_RUN(rebuild());
+    constexpr uint64_t epoch = 10000;
+    st.epoch_end = epoch;
+    st.paused = 0;
 
     KT_NEW(supervisor, ObjectType::Endpoint);
     ThreadOptions o;
@@ -274,8 +384,28 @@ KTEST_BUDGET(fuzz_random_syscalls, 8000)
     uint64_t deadline = start + 7000;
     uint64_t last = 0, restarts = 0, blocked = 0, next_report = 25000;
     unsigned stall = 0;
+    unsigned epochs = 1;
+    auto restart = [&]() {
+        KT_OK(kapi::tcb_suspend(t->tcb));
+        kapi::Registers regs {};
+        regs.rip = reinterpret_cast<uint64_t>(&ktest_thread_trampoline);
+        regs.rsp = t->stack_top - 8;
+        regs.rflags = 0x202;
+        regs.rdi = reinterpret_cast<uint64_t>(t);
+        KT_OK(kapi::tcb_write_registers(t->tcb, regs));
+        KT_OK(kapi::tcb_resume(t->tcb));
+    };
     while (!load(st.finished)) {
         kapi::yield();
+        if (load(st.paused)) {
+            KT_OK(kapi::tcb_suspend(t->tcb));
+            KT_RUN(rebuild());
+            st.epoch_end = st.epoch_end + epoch;
+            store(st.paused, 0);
+            ++epochs;
+            KT_RUN(restart());
+            continue;
+        }
         SyscallResult x = kapi::nb_recv(supervisor);
         if (x.error != Error::WouldBlock) {
             KT_FAIL("the fuzz thread ended ({}): label {:x} cause {} reason {:x} address {:x} ip {:x}; last syscall "
@@ -318,8 +448,8 @@ KTEST_BUDGET(fuzz_random_syscalls, 8000)
     KT_OK(kapi::tcb_suspend(t->tcb));
     uint64_t elapsed = ticks() - start;
 
-    out("ktest: fuzz: {} syscalls in {} ticks, {} blocked (thread restarted {} times)", load(st.count), elapsed,
-        blocked, restarts);
+    out("ktest: fuzz: {} syscalls in {} ticks ({} epochs), {} blocked (thread restarted {} times)", load(st.count),
+        elapsed, epochs, blocked, restarts);
     for (unsigned i = 0; i < error_buckets; ++i) {
         if (st.errors[i])
             out("ktest: fuzz:   {:8} {}", st.errors[i],

@@ -22,7 +22,14 @@ public:
         else
             m_error = other.m_error;
     }
-    Result& operator=(const Result&) = delete;
+    Result& operator=(const Result& other)
+    {
+        if (this != &other) {
+            this->~Result();
+            new (this) Result(other);
+        }
+        return *this;
+    }
     ~Result()
     {
         if (m_ok)

@@ -24,6 +24,11 @@ enum RootSlot : CPtr {
 
 inline constexpr unsigned root_cnode_radix = 12; // 4096 slots
 
+// Where the kernel maps RootBootInfo in the root task (rdi at entry), and
+// the root thread's IPC buffer right after it.
+inline constexpr uint64_t root_boot_info_address = 0x0000'7fff'e000'0000;
+inline constexpr uint64_t root_ipc_buffer_address = root_boot_info_address + 4096;
+
 struct UntypedDescriptor {
     uint64_t physical_address;
     uint8_t size_bits;

@@ -59,6 +59,7 @@ enum class KillReason : uint64_t {
     FaultLoop = 6,
     UnknownClient = 7,
     Exception = 8,
+    Killed = 9,          // by the process manager, on request
 };
 
 constexpr uint64_t encode_kill(KillReason reason, uint64_t address)
@@ -79,6 +80,7 @@ constexpr const char* kill_reason_name(KillReason r)
     case KillReason::FaultLoop: return "fault loop";
     case KillReason::UnknownClient: return "unknown client";
     case KillReason::Exception: return "CPU exception";
+    case KillReason::Killed: return "killed on request";
     }
     return "unknown reason";
 }

@@ -20,7 +20,7 @@ enum ProcessSlot : CPtr {
 inline constexpr unsigned process_cnode_radix = 8;
 
 // Fixed addresses in every process.
-inline constexpr uint64_t process_ipc_buffer_address = 0x0000'7fff'e000'0000;
+inline constexpr uint64_t process_ipc_buffer_address = 0x0000'7fff'd000'0000;
 inline constexpr uint64_t process_stack_top = 0x0000'7fff'ff00'0000;
 
 } // namespace ipc::proto

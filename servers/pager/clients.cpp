@@ -1,0 +1,65 @@
+#include "clients.h"
+#include "frames.h"
+#include <ipc/proto/slots.h>
+#include <kernel_api.h>
+
+namespace pager {
+
+namespace {
+Client g_clients[max_clients];
+}
+
+Client* client_table() { return g_clients; }
+
+Client* find_client(uint64_t pid)
+{
+    for (auto& c : g_clients) {
+        if (c.used && c.pid == pid)
+            return &c;
+    }
+    return nullptr;
+}
+
+Client* add_client(uint64_t pid)
+{
+    if (pid == 0 || pid > 0xffff || find_client(pid))
+        return nullptr;
+    for (auto& c : g_clients) {
+        if (!c.used) {
+            c.used = true;
+            c.pid = uint16_t(pid);
+            c.vspace = 0;
+            c.regions.clear();
+            c.loops.reset();
+            c.last_kill = KillRecord {};
+            c.faults = 0;
+            return &c;
+        }
+    }
+    return nullptr;
+}
+
+void remove_client(Client& client)
+{
+    Slots& s = slots();
+    for (ipc::CPtr slot = 1; slot < s.limit(); ++slot) {
+        SlotRecord& r = s.record(slot);
+        if (r.pid != client.pid)
+            continue;
+        if (r.use == SlotUse::Private) {
+            // Unmap (if the VSpace still exists) and keep the frame for reuse.
+            (void)kapi::vspace_unmap(client.vspace, slot);
+            frames().recycle(slot);
+        } else if (r.use == SlotUse::SharedCopy) {
+            (void)kapi::cnode_delete(ipc::proto::process_slot_cnode, slot); // unmaps it
+            s.release(slot);
+        }
+    }
+    if (client.vspace) {
+        (void)kapi::cnode_delete(ipc::proto::process_slot_cnode, client.vspace);
+        s.release(client.vspace);
+    }
+    client.used = false;
+}
+
+} // namespace pager

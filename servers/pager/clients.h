@@ -1,0 +1,54 @@
+#pragma once
+// One Client per process the pager serves: its regions, its VSpace (a cap
+// init transferred, so the pager can map pages other than the faulting one),
+// counters, and the last kill decision for the process manager to report.
+
+#include <cstdint>
+#include <ipc/message.h>
+#include <ipc/proto/pager.h>
+#include <pager/fault_loop.h>
+#include <pager/region_map.h>
+
+namespace pager {
+
+struct KillRecord {
+    ipc::proto::pager::KillReason reason { ipc::proto::pager::KillReason::InvalidAddress };
+    uint64_t address { 0 };
+    uint64_t distance { 0 };
+    uint64_t ip { 0 };
+    bool valid { false };
+};
+
+struct Client {
+    bool used { false };
+    uint16_t pid { 0 };
+    ipc::CPtr vspace { 0 };  // our copy of the client's VSpace cap
+    RegionMap regions;
+    FaultLoopDetector loops;
+    KillRecord last_kill;
+    uint64_t faults { 0 };
+};
+
+inline constexpr unsigned max_clients = 32;
+
+Client* find_client(uint64_t pid);
+Client* add_client(uint64_t pid);
+// Everything the pager holds for the client goes back: mappings are removed,
+// private frames recycled, shared copies deleted.
+void remove_client(Client&);
+template <typename Visit>
+void for_each_client(Visit visit);
+
+Client* client_table();
+
+template <typename Visit>
+void for_each_client(Visit visit)
+{
+    Client* table = client_table();
+    for (unsigned i = 0; i < max_clients; ++i) {
+        if (table[i].used)
+            visit(table[i]);
+    }
+}
+
+} // namespace pager

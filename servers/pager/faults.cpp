@@ -1,0 +1,237 @@
+// Page faults: classify, then populate the page the way its region says,
+// or kill with the reason. One log line per decision when verbose.
+#include "file_cache.h"
+#include "frames.h"
+#include "server.h"
+#include <ipc/proto/slots.h>
+#include <pager/classifier.h>
+#include <stdio.h>
+#include <string.h>
+
+namespace pager {
+
+using ipc::CPtr;
+using ipc::Error;
+using ipc::Result;
+using ipc::proto::pager::KillReason;
+
+namespace {
+
+Counters g_counters;
+bool g_verbose = false;
+
+const char* access_name(const FaultInfo& f) { return f.is_write() ? "write" : f.is_execute() ? "exec" : "read"; }
+
+void log_decision(uint64_t pid, const FaultInfo& f, const Region* region, const char* decision)
+{
+    if (!g_verbose)
+        return;
+    libc::print("pager: pid {} fault {:x} {} ip {:x} region {} -> {}\n", pid, f.address, access_name(f), f.ip,
+                region ? region_type_name(region->type) : "none", decision);
+}
+
+FaultAnswer kill(Client* client, KillReason reason, const FaultInfo& f, uint64_t distance)
+{
+    if (client)
+        client->last_kill = KillRecord { reason, f.address.get(), distance, f.ip.get(), true };
+    return FaultAnswer { .kill = true, .kill_word = ipc::proto::pager::encode_kill(reason, f.address.get()) };
+}
+
+uint8_t rights_of(const Region& region, bool allow_write)
+{
+    uint8_t bits = map_rights(region.prot).bits;
+    if (!allow_write)
+        bits &= uint8_t(~ipc::Rights::write);
+    return bits;
+}
+
+void account(Region& region, bool dirty)
+{
+    ++region.resident_pages;
+    if (dirty)
+        ++region.dirty_private_pages;
+    ++g_counters.lazy_by_type[unsigned(region.type) % 9];
+}
+
+// A private frame holding the file bytes page_fill() describes and zeros after them.
+Result<CPtr> private_file_page(Client& client, const Region& region, uint64_t page)
+{
+    PageFill fill = page_fill(region, VirtAddr(page));
+    CPtr frame = TRY(frames().take_zeroed(SlotUse::Private, client.pid, page));
+    if (fill.file_bytes == 0)
+        return frame;
+    if (fill.file_offset % ipc::page_size != 0) {
+        frames().recycle(frame);
+        return Error::Unsupported;
+    }
+    auto filled = fill_from_file(frame, region.backing.file.value - 1, fill.file_offset / ipc::page_size);
+    if (filled.is_error()) {
+        frames().recycle(frame);
+        return filled.error();
+    }
+    ++g_counters.file_fills;
+    if (fill.file_bytes < ipc::page_size) {
+        auto window = Window::map(frame, 0, true);
+        if (window.is_error())
+            return window.error();
+        memset(window.value().bytes() + fill.file_bytes, 0, fill.zero_bytes());
+    }
+    return frame;
+}
+
+// A copy of the page cache's master for a read-only (or shared) mapping.
+Result<CPtr> shared_file_page(Client& client, const Region& region, uint64_t page)
+{
+    PageFill fill = page_fill(region, VirtAddr(page));
+    if (fill.file_offset % ipc::page_size != 0)
+        return Error::Unsupported;
+    bool hit = false;
+    CPtr master = TRY(cached_page(region.backing.file.value - 1, fill.file_offset / ipc::page_size, hit));
+    if (!hit)
+        ++g_counters.file_fills;
+    CPtr copy = TRY(slots().allocate(SlotUse::SharedCopy, client.pid, page));
+    Error e = kapi::cnode_copy(ipc::proto::process_slot_cnode, copy, 0, master, ipc::Rights::all);
+    if (e != Error::None) {
+        slots().release(copy);
+        return e;
+    }
+    return copy;
+}
+
+bool shares_file_pages(const Region& r)
+{
+    return r.type == RegionType::Text || r.type == RegionType::RoData || (r.type == RegionType::FileMmap && r.is_shared());
+}
+
+FaultAnswer copy_on_write(Client& client, Region& region, const FaultInfo& f, uint64_t page)
+{
+    CPtr old = slots().find_mapping(client.pid, page);
+    if (!region.backing.is_file()) {
+        // We never share anonymous pages, so the present page is already
+        // this client's own: it only needs its write right back.
+        if (!old)
+            return kill(&client, KillReason::ProtectionViolation, f, 0);
+        (void)kapi::vspace_unmap(client.vspace, old);
+        return FaultAnswer { .frame = old, .address = page, .rights = rights_of(region, true) };
+    }
+    auto fresh = frames().take_zeroed(SlotUse::Private, client.pid, page);
+    if (fresh.is_error())
+        return kill(&client, KillReason::OutOfMemory, f, 0);
+    PageFill fill = page_fill(region, VirtAddr(page));
+    bool hit = false;
+    auto master = cached_page(region.backing.file.value - 1, fill.file_offset / ipc::page_size, hit);
+    if (master.is_error()) {
+        frames().recycle(fresh.value());
+        return kill(&client, KillReason::OutOfMemory, f, 0);
+    }
+    {
+        auto from = Window::map(master.value(), 1, false);
+        auto to = Window::map(fresh.value(), 2, true);
+        if (from.is_error() || to.is_error()) {
+            frames().recycle(fresh.value());
+            return kill(&client, KillReason::OutOfMemory, f, 0);
+        }
+        memcpy(to.value().bytes(), from.value().bytes(), ipc::page_size);
+    }
+    if (old) {
+        (void)kapi::cnode_delete(ipc::proto::process_slot_cnode, old); // unmaps the shared page
+        slots().release(old);
+        --region.resident_pages;
+    }
+    ++g_counters.copy_on_write;
+    account(region, true);
+    return FaultAnswer { .frame = fresh.value(), .address = page, .rights = rights_of(region, true) };
+}
+
+} // namespace
+
+Counters& counters() { return g_counters; }
+void set_verbose(bool on) { g_verbose = on; }
+bool verbose() { return g_verbose; }
+
+FaultAnswer handle_exception(uint64_t pid, uint64_t vector, uint64_t ip)
+{
+    ++g_counters.exceptions;
+    Client* client = find_client(pid);
+    FaultInfo f { VirtAddr(ip), 0, VirtAddr(ip), VirtAddr() };
+    if (g_verbose)
+        libc::print("pager: pid {} exception vector {} ip {:x} -> kill\n", pid, vector, ip);
+    return kill(client, KillReason::Exception, f, 0);
+}
+
+FaultAnswer handle_page_fault(uint64_t pid, const FaultInfo& f)
+{
+    ++g_counters.faults;
+    Client* client = find_client(pid);
+    if (!client) {
+        log_decision(pid, f, nullptr, "kill (unknown client)");
+        return kill(nullptr, KillReason::UnknownClient, f, 0);
+    }
+    ++client->faults;
+    Classification c = classify(client->regions, f, client->loops);
+    log_decision(pid, f, c.region, fault_decision_name(c.decision));
+    uint64_t page = f.address.page_base().get();
+    Region* region = client->regions.find(f.address);
+
+    switch (c.decision) {
+    case FaultDecision::GuardHit:
+        ++g_counters.guard_hits;
+        return kill(client, KillReason::GuardHit, f, c.guard_distance);
+    case FaultDecision::ProtectionViolation:
+        ++g_counters.protection_violations;
+        return kill(client, KillReason::ProtectionViolation, f, 0);
+    case FaultDecision::InvalidAddress:
+        ++g_counters.invalid_addresses;
+        return kill(client, KillReason::InvalidAddress, f, 0);
+    case FaultDecision::BadStackPointer:
+        ++g_counters.bad_stack_pointer_kills;
+        return kill(client, KillReason::BadStackPointer, f, 0);
+    case FaultDecision::FaultLoop:
+        ++g_counters.fault_loop_kills;
+        return kill(client, KillReason::FaultLoop, f, 0);
+    case FaultDecision::CopyOnWrite:
+        return copy_on_write(*client, *region, f, page);
+    case FaultDecision::UpgradeRights: {
+        CPtr slot = slots().find_mapping(client->pid, page);
+        if (!slot)
+            break; // not ours after all: populate afresh below
+        (void)kapi::vspace_unmap(client->vspace, slot);
+        return FaultAnswer { .frame = slot, .address = page, .rights = rights_of(*region, true) };
+    }
+    case FaultDecision::ZeroFill:
+    case FaultDecision::GrowStack:
+    case FaultDecision::MapFromFile:
+        break;
+    }
+
+    if (!region)
+        return kill(client, KillReason::InvalidAddress, f, 0);
+    if (c.decision == FaultDecision::GrowStack && region && page < region->stack_bottom.get())
+        region->stack_bottom = VirtAddr(page);
+    Result<CPtr> frame = Error::NoMemory;
+    bool dirty = f.is_write();
+    bool writable = true;
+    if (region->backing.is_file() && shares_file_pages(*region)) {
+        frame = shared_file_page(*client, *region, page);
+        dirty = false;
+    } else if (region->backing.is_file() && region->type == RegionType::FileMmap && !f.is_write()) {
+        // A private file mapping read first: share the cached page until written.
+        frame = shared_file_page(*client, *region, page);
+        writable = false;
+        dirty = false;
+    } else if (region->backing.is_file()) {
+        frame = private_file_page(*client, *region, page);
+    } else {
+        frame = frames().take_zeroed(SlotUse::Private, client->pid, page);
+    }
+    if (frame.is_error()) {
+        ++g_counters.out_of_memory_kills;
+        if (g_verbose || frame.error() != Error::NoMemory)
+            libc::print("pager: pid {} fault {:x}: cannot populate: {}\n", pid, f.address, ipc::error_name(frame.error()));
+        return kill(client, KillReason::OutOfMemory, f, 0);
+    }
+    account(*region, dirty);
+    return FaultAnswer { .frame = frame.value(), .address = page, .rights = rights_of(*region, writable) };
+}
+
+} // namespace pager

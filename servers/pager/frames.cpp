@@ -1,0 +1,124 @@
+#include "frames.h"
+#include <ipc/proto/slots.h>
+#include <kernel_api.h>
+#include <string.h>
+
+namespace pager {
+
+using ipc::CPtr;
+using ipc::Error;
+using ipc::Result;
+
+namespace {
+Slots g_slots;
+FramePool g_frames;
+constexpr uint64_t window_base = 0x0000'3000'0000'0000;
+constexpr CPtr own_cnode = ipc::proto::process_slot_cnode;
+constexpr CPtr own_vspace = ipc::proto::process_slot_vspace;
+} // namespace
+
+Slots& slots() { return g_slots; }
+FramePool& frames() { return g_frames; }
+
+void Slots::init(CPtr first_free, unsigned radix)
+{
+    m_next_unused = first_free;
+    m_limit = CPtr(1) << radix;
+    if (m_limit > max_slots)
+        m_limit = max_slots;
+}
+
+Result<CPtr> Slots::allocate(SlotUse use, uint16_t pid, uint64_t page)
+{
+    CPtr slot;
+    if (m_free_head) {
+        slot = m_free_head;
+        m_free_head = m_records[slot].page;
+    } else if (m_next_unused < m_limit) {
+        slot = m_next_unused++;
+    } else {
+        return Error::NoMemory;
+    }
+    m_records[slot] = SlotRecord { use, pid, page };
+    return slot;
+}
+
+void Slots::release(CPtr slot)
+{
+    m_records[slot] = SlotRecord { SlotUse::Free, 0, m_free_head };
+    m_free_head = slot;
+}
+
+CPtr Slots::find_mapping(uint16_t pid, uint64_t page) const
+{
+    for (CPtr slot = 1; slot < m_next_unused; ++slot) {
+        const SlotRecord& r = m_records[slot];
+        if ((r.use == SlotUse::Private || r.use == SlotUse::SharedCopy) && r.pid == pid && r.page == page)
+            return slot;
+    }
+    return 0;
+}
+
+void FramePool::init(CPtr memory_untyped, unsigned size_bits)
+{
+    m_memory = memory_untyped;
+    m_size_bits = size_bits;
+}
+
+uint64_t FramePool::bytes_left() const
+{
+    auto d = kapi::untyped_describe(m_memory);
+    return d.is_error() ? 0 : d.value().free_bytes;
+}
+
+Result<CPtr> FramePool::take_zeroed(SlotUse use, uint16_t pid, uint64_t page)
+{
+    if (m_recycled_head) {
+        CPtr frame = m_recycled_head;
+        SlotRecord& r = g_slots.record(frame);
+        m_recycled_head = r.page;
+        --m_recycled_count;
+        if (r.use == SlotUse::Dirty) {
+            auto window = Window::map(frame, 0, true);
+            if (window.is_error())
+                return window.error();
+            memset(window.value().bytes(), 0, ipc::page_size);
+        }
+        r = SlotRecord { use, pid, page };
+        return frame;
+    }
+    CPtr slot = TRY(g_slots.allocate(use, pid, page));
+    Error e = kapi::untyped_retype(m_memory, ipc::ObjectType::Frame, 0, 0, slot, 1);
+    if (e != Error::None) {
+        g_slots.release(slot);
+        return Error::NoMemory;
+    }
+    ++m_retyped;
+    return slot;
+}
+
+void FramePool::recycle(CPtr frame)
+{
+    SlotRecord& r = g_slots.record(frame);
+    r = SlotRecord { SlotUse::Dirty, 0, m_recycled_head };
+    m_recycled_head = frame;
+    ++m_recycled_count;
+}
+
+Result<Window> Window::map(CPtr frame, unsigned index, bool writable)
+{
+    uint64_t address = window_base + uint64_t(index) * ipc::page_size;
+    uint8_t rights = ipc::Rights::read | (writable ? ipc::Rights::write : 0);
+    Error e = kapi::vspace_map(own_vspace, frame, address, rights);
+    if (e != Error::None)
+        return e;
+    return Window(frame, address);
+}
+
+Window::~Window()
+{
+    if (m_frame)
+        (void)kapi::vspace_unmap(own_vspace, m_frame);
+}
+
+} // namespace pager

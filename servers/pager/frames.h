@@ -1,0 +1,92 @@
+#pragma once
+// The pager's memory: capability slots of its CNode, and frames. Fresh
+// frames are retyped from the Untyped that init gave us (the kernel zeroes
+// them); frames a client gave back are recycled and zeroed again before
+// reuse. Every slot records who owns it, so a client's pages can be found
+// and returned when it ends.
+//
+// A Frame cap maps at most once, so every mapping has its own slot: a
+// private page is the frame's own cap; a page shared from the page cache is
+// a copy of the cache's master cap.
+
+#include <cstdint>
+#include <ipc/addr.h>
+#include <ipc/message.h>
+#include <ipc/result.h>
+
+namespace pager {
+
+enum class SlotUse : uint8_t {
+    Free = 0,
+    Private,      // a frame mapped into one client (its own cap)
+    SharedCopy,   // a copy of a page-cache master, mapped into one client
+    Master,       // a page-cache frame (never mapped into a client itself)
+    Clean,        // a recycled frame, zeroed, ready to hand out
+    Dirty,        // a recycled frame that must be zeroed first
+    Kept,         // the pager's own (VSpace copies, scratch)
+};
+
+struct SlotRecord {
+    SlotUse use;
+    uint16_t pid;
+    uint64_t page; // the client address it maps (Private, SharedCopy)
+};
+
+class Slots {
+public:
+    void init(ipc::CPtr first_free, unsigned radix);
+    ipc::Result<ipc::CPtr> allocate(SlotUse, uint16_t pid = 0, uint64_t page = 0);
+    void release(ipc::CPtr); // the slot must already be empty
+    SlotRecord& record(ipc::CPtr slot) { return m_records[slot]; }
+    ipc::CPtr limit() const { return m_limit; }
+    // The slot that maps `page` of client `pid`, or 0.
+    ipc::CPtr find_mapping(uint16_t pid, uint64_t page) const;
+
+    static constexpr unsigned max_slots = 1u << 15;
+
+private:
+    SlotRecord m_records[max_slots] {};
+    ipc::CPtr m_next_unused { 0 };
+    ipc::CPtr m_limit { 0 };
+    ipc::CPtr m_free_head { 0 }; // free list threaded through record.page
+};
+
+class FramePool {
+public:
+    void init(ipc::CPtr memory_untyped, unsigned size_bits);
+    // A zero-filled frame in a fresh slot recorded as `use`; NoMemory when
+    // both the Untyped and the recycled frames are exhausted.
+    ipc::Result<ipc::CPtr> take_zeroed(SlotUse use, uint16_t pid, uint64_t page);
+    // An unmapped frame the pager no longer needs: kept for reuse.
+    void recycle(ipc::CPtr frame);
+    uint64_t frames_retyped() const { return m_retyped; }
+    uint64_t frames_recycled() const { return m_recycled_count; }
+    uint64_t bytes_left() const;
+
+private:
+    ipc::CPtr m_memory { 0 };
+    unsigned m_size_bits { 0 };
+    uint64_t m_retyped { 0 };
+    uint64_t m_recycled_count { 0 };
+    ipc::CPtr m_recycled_head { 0 }; // Dirty/Clean frames, linked through record.page
+};
+
+// Temporarily maps a frame into the pager's own address space.
+class Window {
+public:
+    static ipc::Result<Window> map(ipc::CPtr frame, unsigned index, bool writable);
+    Window(Window&& other) : m_frame(other.m_frame), m_address(other.m_address) { other.m_frame = 0; }
+    Window(const Window&) = delete;
+    ~Window();
+    uint8_t* bytes() const { return reinterpret_cast<uint8_t*>(m_address); }
+
+private:
+    Window(ipc::CPtr frame, uint64_t address) : m_frame(frame), m_address(address) {}
+    ipc::CPtr m_frame;
+    uint64_t m_address;
+};
+
+Slots& slots();
+FramePool& frames();
+
+} // namespace pager

@@ -1,0 +1,88 @@
+// pager: the userspace pager. Every page fault of every program arrives here
+// as an IPC message on our endpoint (badge = the program's pid); so do the
+// programs' memory requests and the process manager's control requests
+// (badge = control_badge). We decide, populate, and answer Map or Kill.
+//
+// Start arguments: 0 = size bits of the Untyped in our slot 8 (our frame
+// memory); 1 = flags (bit 0: log every decision).
+#include "frames.h"
+#include "server.h"
+#include <ipc/fault.h>
+#include <ipc/proto/pager.h>
+#include <ipc/proto/slots.h>
+#include <kernel_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+namespace {
+
+using ipc::CPtr;
+using ipc::Error;
+using ipc::MessageInfo;
+
+constexpr CPtr memory_slot = ipc::proto::process_slot_first_free;
+constexpr CPtr first_free_slot = memory_slot + 1;
+constexpr unsigned cnode_radix = 15;
+constexpr CPtr endpoint = ipc::proto::process_slot_pager;
+
+CPtr g_receive_slot = 0;
+
+void prepare_receive_slot()
+{
+    if (!g_receive_slot) {
+        auto slot = pager::slots().allocate(pager::SlotUse::Kept);
+        g_receive_slot = slot.is_error() ? 0 : slot.value();
+    }
+    kapi::ipc_buffer()->receive_slot = g_receive_slot;
+}
+
+// The answer to one message, sent with ReplyRecv; returns the next message.
+kapi::SyscallResult answer_and_receive(const kapi::SyscallResult& message)
+{
+    uint32_t label = message.info.label();
+    if (label == uint32_t(ipc::FaultLabel::PageFault) || label == uint32_t(ipc::FaultLabel::Exception)) {
+        pager::FaultAnswer a = label == uint32_t(ipc::FaultLabel::PageFault)
+            ? pager::handle_page_fault(message.badge, pager::FaultInfo { ipc::VirtAddr(message.words[0]), message.words[3],
+                                                                         ipc::VirtAddr(message.words[1]),
+                                                                         ipc::VirtAddr(message.words[2]) })
+            : pager::handle_exception(message.badge, message.words[0], message.words[1]);
+        prepare_receive_slot();
+        if (!a.kill) {
+            auto next = kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Map), 3), a.frame, a.address, a.rights);
+            if (next.error == Error::None || next.badge != 0 || next.info.label() != 0)
+                return next;
+            // The kernel refused the mapping (it answered at once, nothing was
+            // received): the faulting thread still waits. Kill it, say why.
+            libc::print("pager: pid {}: mapping {:x} failed: {}; killing it\n", message.badge, a.address,
+                        ipc::error_name(next.error));
+            a.kill_word = ipc::proto::pager::encode_kill(ipc::proto::pager::KillReason::OutOfMemory, a.address);
+        }
+        return kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Kill), 1), a.kill_word);
+    }
+    bool cap_taken = false;
+    pager::RequestAnswer a = pager::handle_request(message.badge, message, message.info.extra_caps() ? g_receive_slot : 0, cap_taken);
+    if (cap_taken)
+        g_receive_slot = 0;
+    prepare_receive_slot();
+    return kapi::send_message(ipc::Syscall::ReplyRecv, endpoint, MessageInfo(uint32_t(a.error), a.length), a.words);
+}
+
+} // namespace
+
+int main(int, char**)
+{
+    pager::slots().init(first_free_slot, cnode_radix);
+    pager::frames().init(memory_slot, unsigned(libc::start_argument(0)));
+    pager::set_verbose(libc::start_argument(1) & 1);
+    libc::print("pager: serving faults with {} MiB of frame memory\n", (uint64_t(1) << libc::start_argument(0)) >> 20);
+    prepare_receive_slot();
+    auto message = kapi::recv(endpoint);
+    for (;;) {
+        if (!message.ok()) {
+            prepare_receive_slot();
+            message = kapi::recv(endpoint);
+            continue;
+        }
+        message = answer_and_receive(message);
+    }
+}

@@ -1,0 +1,139 @@
+#pragma once
+// Small helpers shared by the issue-4 test programs (one program per paging
+// behaviour; tests/integration/cases.py boots each and checks what init and
+// the program print). Header-only: every program is one .cpp plus this.
+
+#include <cstddef>
+#include <cstdint>
+#include <ipc/proto/pager.h>
+#include <ipc/proto/slots.h>
+#include <kernel_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+namespace programs {
+
+// The RegionType values of the pager's Query reply (servers/pager/region.h
+// owns them; the protocol only appends).
+enum class RegionType : uint64_t {
+    Text = 0,
+    Data = 1,
+    Bss = 2,
+    Heap = 3,
+    Stack = 4,
+    AnonMmap = 5,
+    FileMmap = 6,
+    Guard = 7,
+    RoData = 8,
+};
+
+constexpr const char* region_type_name(RegionType type)
+{
+    switch (type) {
+    case RegionType::Text: return "text";
+    case RegionType::Data: return "data";
+    case RegionType::Bss: return "bss";
+    case RegionType::Heap: return "heap";
+    case RegionType::Stack: return "stack";
+    case RegionType::AnonMmap: return "anon-mmap";
+    case RegionType::FileMmap: return "file-mmap";
+    case RegionType::Guard: return "guard";
+    case RegionType::RoData: return "rodata";
+    }
+    return "unknown";
+}
+
+constexpr bool is_image_region(RegionType type)
+{
+    return type == RegionType::Text || type == RegionType::RoData || type == RegionType::Data
+        || type == RegionType::Bss;
+}
+
+// One row of the pager's Query answer.
+struct RegionInfo {
+    uint64_t start;
+    uint64_t end;
+    RegionType type;
+    uint64_t prot;
+    uint64_t resident_pages;
+    uint64_t dirty_private_pages;
+    uint64_t file_id;
+
+    uint64_t pages() const { return (end - start) / 4096; }
+    bool contains(uint64_t address) const { return start <= address && address < end; }
+};
+
+// Region `index` of process `pid` (0 = this one), or the pager's error
+// (past the last region, any error ends the walk). libc does not wrap Query.
+inline ipc::Result<RegionInfo> query_region(uint64_t pid, uint64_t index)
+{
+    using ipc::proto::pager::Label;
+    auto r = kapi::call(ipc::proto::process_slot_pager, ipc::MessageInfo(uint32_t(Label::Query), 2), pid, index);
+    if (ipc::Error e = kapi::call_error(r); e != ipc::Error::None)
+        return e;
+    auto* buffer = kapi::ipc_buffer();
+    return RegionInfo { r.words[0],
+                        r.words[1],
+                        RegionType(r.words[2]),
+                        r.words[3],
+                        kapi::message_word(r, 4, buffer),
+                        kapi::message_word(r, 5, buffer),
+                        kapi::message_word(r, 6, buffer) };
+}
+
+// Calls fn(const RegionInfo&) for every region of this process; returns how
+// many there were (0 if Query is refused outright).
+template <typename Fn>
+unsigned for_each_region(Fn fn)
+{
+    unsigned index = 0;
+    for (; index < 4096; ++index) {
+        auto region = query_region(0, index);
+        if (region.is_error())
+            break;
+        fn(region.value());
+    }
+    return index;
+}
+
+// The region holding `address` (NotFound if none).
+inline ipc::Result<RegionInfo> region_of(uint64_t address)
+{
+    RegionInfo found {};
+    bool ok = false;
+    for_each_region([&](const RegionInfo& r) {
+        if (!ok && r.contains(address)) {
+            found = r;
+            ok = true;
+        }
+    });
+    if (!ok)
+        return ipc::Error::NotFound;
+    return found;
+}
+
+inline void print_regions(const char* name)
+{
+    for_each_region([&](const RegionInfo& r) {
+        libc::print("{}: region {:x}-{:x} {} resident {} of {} pages\n", name, r.start, r.end,
+                    region_type_name(r.type), r.resident_pages, r.pages());
+    });
+}
+
+// Prints "NAME: FAIL: what" and ends the program with status 1.
+[[noreturn]] inline void fail(const char* name, const char* what)
+{
+    libc::print("{}: FAIL: {}\n", name, what);
+    libc::exit(1);
+}
+
+[[noreturn]] inline void fail(const char* name, const char* what, ipc::Error e)
+{
+    libc::print("{}: FAIL: {}: {}\n", name, what, ipc::error_name(e));
+    libc::exit(1);
+}
+
+// Keeps the compiler from assuming anything about memory across this point.
+inline void compiler_barrier() { asm volatile("" ::: "memory"); }
+
+} // namespace programs
