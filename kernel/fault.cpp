@@ -25,6 +25,7 @@ arch::TrapFrame* on_user_exception(arch::TrapFrame& frame, uint64_t fault_addres
         .ip = frame.rip,
         .sp = frame.rsp,
         .access_or_error = frame.error_code,
+        .timestamp = arch::cycle_counter(),
     };
     const Capability& handler = self->slot(tcb_slot_fault_endpoint).cap;
     if (handler.type == ipc::ObjectType::Endpoint) {

@@ -21,6 +21,14 @@ void cpu_init();
 void timer_init(uint32_t hz);
 uint64_t timer_ticks();
 
+// The time-stamp counter (under QEMU -icount it counts guest instructions).
+inline uint64_t cycle_counter()
+{
+    uint32_t lo, hi;
+    asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t(hi) << 32) | lo;
+}
+
 void enable_interrupts();
 void disable_interrupts();
 // Sleeps until the next interrupt (interrupts must be enabled).

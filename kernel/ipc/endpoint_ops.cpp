@@ -110,7 +110,10 @@ void deliver(Tcb& sender, Tcb& receiver, uint64_t badge, bool can_grant)
     case OutgoingKind::Fault: {
         uint64_t words[4] = { sender.fault.address, sender.fault.ip, sender.fault.sp, sender.fault.access_or_error };
         set_message_registers(receiver.frame, words);
-        receiver.frame.rsi = sender.fault.info().raw();
+        ipc::IpcBuffer* buffer = ipc_buffer_of(receiver);
+        if (buffer)
+            buffer->words[4] = sender.fault.timestamp;
+        receiver.frame.rsi = sender.fault.info(buffer != nullptr).raw();
         break;
     }
     case OutgoingKind::Exit:

@@ -23,6 +23,7 @@ using ipc::Rights;
 namespace {
 
 constexpr uint8_t fs_priority = 200;
+constexpr uint8_t console_priority = 205;
 constexpr uint8_t pager_priority = 210;
 constexpr unsigned fs_cnode_radix = 12;
 constexpr unsigned pager_cnode_radix = 15;
@@ -76,14 +77,34 @@ bool strstr_word(const char* line, const char* word)
     return false;
 }
 
+// pager.policy=lazy|eager|around=N as the pager's start flags (bits 8-15
+// the kind, 16-31 N; see servers/pager/main.cpp).
+uint64_t policy_flags(const char* line)
+{
+    for (const char* c = line; *c; ++c) {
+        if ((c != line && c[-1] != ' ') || strncmp(c, "pager.policy=", 13) != 0)
+            continue;
+        const char* v = c + 13;
+        if (strncmp(v, "eager", 5) == 0)
+            return 1 << 8;
+        if (strncmp(v, "around=", 7) == 0) {
+            uint64_t n = 0;
+            for (v += 7; *v >= '0' && *v <= '9'; ++v)
+                n = n * 10 + uint64_t(*v - '0');
+            return (2 << 8) | ((n & 0xffff) << 16);
+        }
+    }
+    return 0;
+}
+
 struct Server {
     init::ProcessObjects objects;
     uint64_t entry;
 };
 
-Server start_server(const ipc::ModuleDescriptor& module, unsigned cnode_radix)
+Server start_server(const ipc::ModuleDescriptor& module, unsigned cnode_radix, unsigned block_bits = init::server_block_bits)
 {
-    CPtr block = must(init::carve_untyped(init::server_block_bits), "memory for a server");
+    CPtr block = must(init::carve_untyped(block_bits), "memory for a server");
     init::ProcessObjects p = must(init::create_process(block, cnode_radix), "creating a server");
     const auto* image = reinterpret_cast<const uint8_t*>(module.mapped_at);
     uint64_t entry = must(init::load_eagerly(p, image, module.size, server_stack_pages), "loading a server image");
@@ -114,14 +135,15 @@ init::ProcessObjects start_fs(const ipc::ModuleDescriptor& fs, const ipc::Module
 init::ProcessObjects start_pager(const ipc::ModuleDescriptor& pager, CPtr endpoint, CPtr fs_endpoint,
                                  const char* command_line)
 {
-    Server server = start_server(pager, pager_cnode_radix);
+    // The pager's CNode (2 MiB) and its slot, mapping and cache tables need more than the usual block.
+    Server server = start_server(pager, pager_cnode_radix, init::server_block_bits + 1);
     init::ProcessObjects& p = server.objects;
     must(init::give_cap(p, ipc::proto::process_slot_pager, endpoint, Rights::read | Rights::write), "pager endpoint");
     must(init::give_cap(p, ipc::proto::process_slot_fs, fs_endpoint, Rights::write | Rights::grant), "fs endpoint");
     CPtr memory = 0;
     unsigned bits = must(init::take_largest_untyped(memory), "memory for the pager");
     must(kapi::cnode_move(p.cnode, pager_memory_slot, 0, memory), "memory for the pager");
-    uint64_t flags = strstr_word(command_line, "pager.log=debug") ? 1 : 0;
+    uint64_t flags = (strstr_word(command_line, "pager.log=debug") ? 1 : 0) | policy_flags(command_line);
     must(init::start_thread(p, init::ThreadStart { .entry = server.entry, .stack_pointer = ipc::proto::process_stack_top,
                                                    .arg0 = bits, .arg1 = flags,
                                                    .fault_endpoint = 0, .supervisor = 0, .priority = pager_priority }),
@@ -129,8 +151,38 @@ init::ProcessObjects start_pager(const ipc::ModuleDescriptor& pager, CPtr endpoi
     return p;
 }
 
+// The console server owns COM1: its port range, IRQ 4 bound to a
+// notification, and a little memory for its input thread.
+init::ProcessObjects start_console(const ipc::ModuleDescriptor& module, CPtr endpoint, CPtr process_endpoint, uint64_t pid)
+{
+    constexpr CPtr ports_slot = 9, irq_slot = 10, notification_slot = 11, memory_slot = 12;
+    constexpr unsigned com1_irq = 4;
+    Server server = start_server(module, ipc::proto::process_cnode_radix);
+    init::ProcessObjects& p = server.objects;
+    must(init::give_cap(p, ipc::proto::process_slot_console, endpoint, Rights::read | Rights::write), "console endpoint");
+    must(init::give_cap(p, ipc::proto::process_slot_process, process_endpoint, Rights::write, pid), "process endpoint");
+    CPtr ports = must(init::slots().allocate(), "slots");
+    must(kapi::ioport_issue(ipc::root_slot_io_ports, 0x3f8, 0x3ff, ports), "COM1 ports");
+    must(kapi::cnode_move(p.cnode, ports_slot, 0, ports), "COM1 ports");
+    CPtr irq = must(init::slots().allocate(), "slots");
+    must(kapi::irq_control_get(ipc::root_slot_irq_control, com1_irq, irq), "COM1 IRQ");
+    must(kapi::cnode_move(p.cnode, irq_slot, 0, irq), "COM1 IRQ");
+    CPtr notification = must(init::retype(p.block, ObjectType::Notification), "notification");
+    must(kapi::cnode_move(p.cnode, notification_slot, 0, notification), "notification");
+    CPtr memory = must(init::retype(p.block, ObjectType::Untyped, 16), "console memory");
+    must(kapi::cnode_move(p.cnode, memory_slot, 0, memory), "console memory");
+    for (CPtr slot : { ports, irq, notification, memory })
+        init::slots().free(slot);
+    must(init::start_thread(p, init::ThreadStart { .entry = server.entry, .stack_pointer = ipc::proto::process_stack_top,
+                                                   .arg0 = 0, .arg1 = 0, .fault_endpoint = 0, .supervisor = 0,
+                                                   .priority = console_priority }),
+         "starting the console");
+    return p;
+}
+
 // Splits "a,b:x:y" into argv strings ("a\0" and "b\0x\0y\0") in `storage`.
-unsigned parse_run_list(const char* command_line, char* storage, size_t capacity, const char** items, unsigned max_items)
+unsigned parse_run_list(const char* command_line, const char* fallback, char* storage, size_t capacity, const char** items,
+                        unsigned max_items)
 {
     const char* value = nullptr;
     for (const char* c = command_line; *c; ++c) {
@@ -140,7 +192,7 @@ unsigned parse_run_list(const char* command_line, char* storage, size_t capacity
         }
     }
     if (!value)
-        value = "hello";
+        value = fallback;
     unsigned count = 0;
     size_t used = 0;
     while (*value && *value != ' ' && count < max_items && used + 2 < capacity) {
@@ -184,18 +236,26 @@ int main(int, char**)
     init::ProcessManager manager;
     manager.register_server("fs", 1000, start_fs(*fs, *initrd, fs_ep));
     manager.register_server("pager", 1001, start_pager(*pager, pager_ep, fs_ep, info.command_line));
-    libc::puts("init: file server and pager started");
+    const ipc::ModuleDescriptor* console = find_module(info, "console");
+    CPtr console_ep = 0;
+    if (console) {
+        console_ep = must(init::retype(objects, ObjectType::Endpoint), "endpoint");
+        manager.register_server("console", 1002, start_console(*console, console_ep, process_ep, 1002));
+    }
+    libc::print("init: file server{} and pager started\n", console ? ", console" : "");
 
     // The pager's control cap: our endpoint cap minted with the control badge.
     CPtr pager_control = must(init::slots().allocate(), "slots");
     must(kapi::cnode_mint(ipc::root_slot_cnode, pager_control, 0, pager_ep, Rights::write | Rights::grant,
                           ipc::proto::pager::control_badge),
          "pager control cap");
-    manager.init(init::Endpoints { .process = process_ep, .pager = pager_ep, .pager_control = pager_control, .fs = fs_ep });
+    manager.init(init::Endpoints { .process = process_ep, .pager = pager_ep, .pager_control = pager_control, .fs = fs_ep,
+                                   .console = console_ep });
 
     static char storage[512];
     const char* run_list[16];
-    unsigned count = parse_run_list(info.command_line, storage, sizeof(storage), run_list, 16);
+    unsigned count = parse_run_list(info.command_line, console ? "/bin/shell" : "/bin/hello", storage, sizeof(storage),
+                                    run_list, 16);
     manager.serve(run_list, count);
     libc::puts("init: all programs finished");
     return 0;

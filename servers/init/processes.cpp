@@ -6,7 +6,9 @@
 #include <ipc/proto/pager.h>
 #include <ipc/proto/slots.h>
 #include <ipc/proto/strings.h>
+#include <process.h>
 #include <stdio.h>
+#include <syscall.h>
 #include <string.h>
 
 namespace init {
@@ -83,31 +85,6 @@ static const char* last_component(const char* path)
     return base;
 }
 
-void describe_exit(const ExitRecord& e, char* out, size_t capacity)
-{
-    ipc::fmt::BufferSink sink(out, capacity);
-    if (e.kind == ExitKind::Exited) {
-        ipc::fmt::format(sink, "exited with status {}", int64_t(e.status));
-        return;
-    }
-    switch (ipc::ExitCause(e.cause)) {
-    case ipc::ExitCause::Killed: {
-        auto reason = pager::kill_reason(e.status);
-        ipc::fmt::format(sink, "killed: {} at {:x}", pager::kill_reason_name(reason), e.address);
-        if (reason == pager::KillReason::GuardHit)
-            ipc::fmt::format(sink, " (stack overflow, {} KiB below the stack)", (e.distance + 1023) / 1024);
-        return;
-    }
-    case ipc::ExitCause::NoFaultHandler:
-        ipc::fmt::format(sink, "killed: CPU exception {} at ip {:x} with no fault handler", e.status, e.ip);
-        return;
-    case ipc::ExitCause::HandlerGone:
-        ipc::fmt::format(sink, "killed: its pager went away (fault at {:x})", e.address);
-        return;
-    }
-    ipc::fmt::format(sink, "killed (cause {})", e.cause);
-}
-
 void ProcessManager::init(const Endpoints& endpoints) { m_endpoints = endpoints; }
 
 ProcessManager::Process* ProcessManager::find(uint64_t pid)
@@ -180,6 +157,8 @@ Result<uint64_t> ProcessManager::spawn(const char* argv, size_t argv_length, boo
         given = give_cap(objects, ipc::proto::process_slot_process, m_endpoints.process, Rights::write, pid);
     if (!given.is_error())
         given = give_cap(objects, ipc::proto::process_slot_fs, m_endpoints.fs, Rights::write);
+    if (!given.is_error() && m_endpoints.console)
+        given = give_cap(objects, ipc::proto::process_slot_console, m_endpoints.console, Rights::write);
     if (given.is_error())
         return fail(given.error());
 
@@ -253,7 +232,8 @@ void ProcessManager::finish(Process& p, const ExitRecord& record)
     }
     p.fault_endpoint = p.supervisor = 0;
     char text[160];
-    describe_exit(record, text, sizeof(text));
+    libc::describe_exit(libc::ExitStatus { record.kind, record.status, record.address, record.distance, record.cause, record.ip },
+                        text, sizeof(text));
     if (p.announce || p.server)
         libc::print("init: {}{} (pid {}) {}\n", p.server ? "server " : "", p.name, p.pid, text);
     if (p.waiter)
@@ -268,8 +248,8 @@ void ProcessManager::finish(Process& p, const ExitRecord& record)
 
 void ProcessManager::reply_wait(Process& p)
 {
-    uint64_t words[4] = { uint64_t(p.exit.kind), p.exit.status, p.exit.address, p.exit.distance };
-    (void)kapi::send_message(ipc::Syscall::Send, p.waiter, MessageInfo(0, 4), words);
+    uint64_t words[5] = { uint64_t(p.exit.kind), p.exit.status, p.exit.address, p.exit.distance, p.exit.cause };
+    (void)kapi::send_message(ipc::Syscall::Send, p.waiter, MessageInfo(0, 5), words);
     slots().free(p.waiter);
     p.waiter = 0;
     p.used = false;
@@ -339,6 +319,14 @@ void ProcessManager::handle(uint64_t badge, const kapi::SyscallResult& message)
         (void)kapi::reply(MessageInfo(0, 0));
         return;
     }
+    case Label::PowerOff:
+        libc::puts("init: powering off");
+        sys::debug_exit(0);
+    case Label::Reboot:
+        libc::puts("init: rebooting");
+        // The keyboard controller's reset line (QEMU with -no-reboot exits).
+        (void)kapi::ioport_out8(ipc::root_slot_io_ports, 0x64, 0xfe);
+        sys::debug_exit(0);
     case Label::List: {
         unsigned index = 0;
         for (auto& p : g_processes) {

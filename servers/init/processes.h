@@ -15,6 +15,7 @@ struct Endpoints {
     ipc::CPtr pager;    // the pager's endpoint, unbadged: we mint clients' caps from it
     ipc::CPtr pager_control; // minted with control_badge and grant (NewClient carries a VSpace cap)
     ipc::CPtr fs;       // the file server's
+    ipc::CPtr console { 0 }; // the console server's (0 = none)
 };
 
 // Death notices carry the pid with this bit set in the badge.
@@ -29,9 +30,6 @@ struct ExitRecord {
     uint64_t ip { 0 };
 };
 
-// "exited with status 0", "killed: guard page hit at 0x... (stack overflow,
-// 4 KiB below the stack)", ...
-void describe_exit(const ExitRecord&, char* out, size_t capacity);
 
 class ProcessManager {
 public:

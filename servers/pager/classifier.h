@@ -48,37 +48,11 @@
 
 namespace pager {
 
-enum class FaultDecision : uint8_t {
-    ZeroFill,            // map a fresh zeroed frame with the region's rights
-    MapFromFile,         // map a frame filled as page_fill() says
-    CopyOnWrite,         // map a private writable copy of the present page
-    UpgradeRights,       // map the present frame again with the region's rights
-    GrowStack,           // ZeroFill, then lower the stack's populated bottom
-    GuardHit,            // kill: an overflow into a guard region
-    ProtectionViolation, // kill: the region forbids this access
-    InvalidAddress,      // kill: no region holds the address
-    BadStackPointer,     // kill: sp is not inside a stack
-    FaultLoop,           // kill: the same fault keeps coming back after answers
-};
+// FaultDecision and fault_decision_name are part of the pager protocol (the
+// shell's `why` shows them), so they live in <ipc/proto/pager.h>.
+using ipc::proto::pager::FaultDecision;
+using ipc::proto::pager::fault_decision_name;
 
-constexpr const char* fault_decision_name(FaultDecision decision)
-{
-    switch (decision) {
-    case FaultDecision::ZeroFill: return "zero-fill";
-    case FaultDecision::MapFromFile: return "map-from-file";
-    case FaultDecision::CopyOnWrite: return "copy-on-write";
-    case FaultDecision::UpgradeRights: return "upgrade-rights";
-    case FaultDecision::GrowStack: return "grow-stack";
-    case FaultDecision::GuardHit: return "guard-hit";
-    case FaultDecision::ProtectionViolation: return "protection-violation";
-    case FaultDecision::InvalidAddress: return "invalid-address";
-    case FaultDecision::BadStackPointer: return "bad-stack-pointer";
-    case FaultDecision::FaultLoop: return "fault-loop";
-    }
-    return "unknown";
-}
-
-// Whether the answer is Kill rather than Map.
 constexpr bool is_fatal(FaultDecision decision)
 {
     switch (decision) {

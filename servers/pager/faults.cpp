@@ -5,6 +5,7 @@
 #include "server.h"
 #include <ipc/proto/slots.h>
 #include <pager/classifier.h>
+#include <pager/policy.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@ namespace {
 
 Counters g_counters;
 bool g_verbose = false;
+const PagePolicy* g_policy = &lazy_policy();
 
 const char* access_name(const FaultInfo& f) { return f.is_write() ? "write" : f.is_execute() ? "exec" : "read"; }
 
@@ -143,9 +145,71 @@ FaultAnswer copy_on_write(Client& client, Region& region, const FaultInfo& f, ui
     return FaultAnswer { .frame = fresh.value(), .address = page, .rights = rights_of(region, true) };
 }
 
+struct Populated {
+    CPtr frame;
+    uint8_t rights;
+};
+
+// Makes the frame for one page of a region, the way its type says, and
+// accounts it. The caller maps it (the Map reply, or directly).
+Result<Populated> populate(Client& client, Region& region, uint64_t page, bool write)
+{
+    Result<CPtr> frame = Error::NoMemory;
+    bool dirty = write;
+    bool writable = true;
+    if (region.backing.is_file() && shares_file_pages(region)) {
+        frame = shared_file_page(client, region, page);
+        dirty = false;
+    } else if (region.backing.is_file() && region.type == RegionType::FileMmap && !write) {
+        // A private file mapping read first: share the cached page until written.
+        frame = shared_file_page(client, region, page);
+        writable = false;
+        dirty = false;
+    } else if (region.backing.is_file()) {
+        frame = private_file_page(client, region, page);
+    } else {
+        frame = frames().take_zeroed(SlotUse::Private, client.pid, page);
+    }
+    if (frame.is_error())
+        return frame.error();
+    account(region, dirty);
+    return Populated { frame.value(), rights_of(region, writable) };
+}
+
+class ClientResidency final : public ResidencyQuery {
+public:
+    explicit ClientResidency(const Client& c) : m_client(c) {}
+    bool is_resident(VirtAddr page) const override { return slots().find_mapping(m_client.pid, page.get()) != 0; }
+
+private:
+    const Client& m_client;
+};
+
+// The policy's extra pages, mapped straight into the client's VSpace. A
+// page that cannot be had is simply left for its own fault later.
+void populate_neighbours(Client& client, Region& region, uint64_t fault_page)
+{
+    static VirtAddr pages[PagePolicy::max_batch];
+    ClientResidency residency(client);
+    size_t n = current_policy().select(region, VirtAddr(fault_page), residency, pages, PagePolicy::max_batch);
+    for (size_t i = 0; i < n; ++i) {
+        auto populated = populate(client, region, pages[i].get(), false);
+        if (populated.is_error())
+            return;
+        if (kapi::vspace_map(client.vspace, populated.value().frame, pages[i].get(), populated.value().rights) != Error::None) {
+            --region.resident_pages;
+            return;
+        }
+        ++g_counters.neighbours_populated;
+    }
+}
+
 } // namespace
 
 Counters& counters() { return g_counters; }
+
+const PagePolicy& current_policy() { return *g_policy; }
+void set_policy(const PagePolicy& policy) { g_policy = &policy; }
 void set_verbose(bool on) { g_verbose = on; }
 bool verbose() { return g_verbose; }
 
@@ -206,32 +270,17 @@ FaultAnswer handle_page_fault(uint64_t pid, const FaultInfo& f)
 
     if (!region)
         return kill(client, KillReason::InvalidAddress, f, 0);
-    if (c.decision == FaultDecision::GrowStack && region && page < region->stack_bottom.get())
+    if (c.decision == FaultDecision::GrowStack && page < region->stack_bottom.get())
         region->stack_bottom = VirtAddr(page);
-    Result<CPtr> frame = Error::NoMemory;
-    bool dirty = f.is_write();
-    bool writable = true;
-    if (region->backing.is_file() && shares_file_pages(*region)) {
-        frame = shared_file_page(*client, *region, page);
-        dirty = false;
-    } else if (region->backing.is_file() && region->type == RegionType::FileMmap && !f.is_write()) {
-        // A private file mapping read first: share the cached page until written.
-        frame = shared_file_page(*client, *region, page);
-        writable = false;
-        dirty = false;
-    } else if (region->backing.is_file()) {
-        frame = private_file_page(*client, *region, page);
-    } else {
-        frame = frames().take_zeroed(SlotUse::Private, client->pid, page);
-    }
-    if (frame.is_error()) {
+    auto populated = populate(*client, *region, page, f.is_write());
+    if (populated.is_error()) {
         ++g_counters.out_of_memory_kills;
-        if (g_verbose || frame.error() != Error::NoMemory)
-            libc::print("pager: pid {} fault {:x}: cannot populate: {}\n", pid, f.address, ipc::error_name(frame.error()));
+        if (g_verbose || populated.error() != Error::NoMemory)
+            libc::print("pager: pid {} fault {:x}: cannot populate: {}\n", pid, f.address, ipc::error_name(populated.error()));
         return kill(client, KillReason::OutOfMemory, f, 0);
     }
-    account(*region, dirty);
-    return FaultAnswer { .frame = frame.value(), .address = page, .rights = rights_of(*region, writable) };
+    populate_neighbours(*client, *region, page);
+    return FaultAnswer { .frame = populated.value().frame, .address = page, .rights = populated.value().rights };
 }
 
 } // namespace pager

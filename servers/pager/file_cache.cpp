@@ -1,5 +1,6 @@
 #include "file_cache.h"
 #include "frames.h"
+#include "trace.h"
 #include <ipc/proto/fs.h>
 #include <ipc/proto/slots.h>
 #include <kernel_api.h>
@@ -29,10 +30,13 @@ unsigned bucket(uint64_t file, uint64_t index) { return unsigned((file * 0x9e377
 Result<uint64_t> fill_from_file(CPtr frame, uint64_t file, uint64_t index)
 {
     // The file server gets a copy of the cap (grant); it maps, fills and drops it.
+    trace::fs_request(file, index);
+    uint64_t started = trace::now();
     kapi::ipc_buffer()->caps[0] = frame;
     auto r = kapi::call(ipc::proto::process_slot_fs, ipc::MessageInfo(uint32_t(ipc::proto::fs::Label::FillPage), 2, 1), file, index);
     if (Error e = kapi::call_error(r); e != Error::None)
         return e;
+    trace::fs_reply(r.words[0], started);
     return r.words[0];
 }
 

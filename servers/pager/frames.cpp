@@ -20,6 +20,60 @@ constexpr CPtr own_vspace = ipc::proto::process_slot_vspace;
 Slots& slots() { return g_slots; }
 FramePool& frames() { return g_frames; }
 
+static bool maps_a_page(const SlotRecord& r) { return r.use == SlotUse::Private || r.use == SlotUse::SharedCopy; }
+
+void MappingIndex::insert(uint16_t pid, uint64_t page, CPtr slot)
+{
+    uint64_t key = key_of(pid, page);
+    unsigned i = unsigned((key * 0x9e3779b97f4a7c15ull) >> 48) % capacity;
+    for (unsigned probe = 0; probe < capacity; ++probe, i = (i + 1) % capacity) {
+        Entry& e = m_entries[i];
+        if (!e.slot || e.key == key) {
+            e = Entry { key, uint32_t(slot), false };
+            return;
+        }
+    }
+}
+
+void MappingIndex::erase(uint16_t pid, uint64_t page)
+{
+    uint64_t key = key_of(pid, page);
+    unsigned i = unsigned((key * 0x9e3779b97f4a7c15ull) >> 48) % capacity;
+    for (unsigned probe = 0; probe < capacity; ++probe, i = (i + 1) % capacity) {
+        Entry& e = m_entries[i];
+        if (!e.slot && !e.tombstone)
+            return;
+        if (e.slot && e.key == key) {
+            e = Entry { 0, 0, true };
+            return;
+        }
+    }
+}
+
+CPtr MappingIndex::find(uint16_t pid, uint64_t page) const
+{
+    uint64_t key = key_of(pid, page);
+    unsigned i = unsigned((key * 0x9e3779b97f4a7c15ull) >> 48) % capacity;
+    for (unsigned probe = 0; probe < capacity; ++probe, i = (i + 1) % capacity) {
+        const Entry& e = m_entries[i];
+        if (!e.slot && !e.tombstone)
+            return 0;
+        if (e.slot && e.key == key)
+            return e.slot;
+    }
+    return 0;
+}
+
+void Slots::set(CPtr slot, SlotRecord record)
+{
+    SlotRecord& r = m_records[slot];
+    if (maps_a_page(r))
+        m_index.erase(r.pid, r.page);
+    r = record;
+    if (maps_a_page(r))
+        m_index.insert(r.pid, r.page, slot);
+}
+
 void Slots::init(CPtr first_free, unsigned radix)
 {
     m_next_unused = first_free;
@@ -39,24 +93,16 @@ Result<CPtr> Slots::allocate(SlotUse use, uint16_t pid, uint64_t page)
     } else {
         return Error::NoMemory;
     }
-    m_records[slot] = SlotRecord { use, pid, page };
+    m_records[slot] = SlotRecord { SlotUse::Free, 0, 0 };
+    set(slot, SlotRecord { use, pid, page });
     return slot;
 }
 
 void Slots::release(CPtr slot)
 {
-    m_records[slot] = SlotRecord { SlotUse::Free, 0, m_free_head };
+    set(slot, SlotRecord { SlotUse::Free, 0, 0 });
+    m_records[slot].page = m_free_head;
     m_free_head = slot;
-}
-
-CPtr Slots::find_mapping(uint16_t pid, uint64_t page) const
-{
-    for (CPtr slot = 1; slot < m_next_unused; ++slot) {
-        const SlotRecord& r = m_records[slot];
-        if ((r.use == SlotUse::Private || r.use == SlotUse::SharedCopy) && r.pid == pid && r.page == page)
-            return slot;
-    }
-    return 0;
 }
 
 void FramePool::init(CPtr memory_untyped, unsigned size_bits)
@@ -78,13 +124,15 @@ Result<CPtr> FramePool::take_zeroed(SlotUse use, uint16_t pid, uint64_t page)
         SlotRecord& r = g_slots.record(frame);
         m_recycled_head = r.page;
         --m_recycled_count;
-        if (r.use == SlotUse::Dirty) {
+        bool dirty = r.use == SlotUse::Dirty;
+        g_slots.set(frame, SlotRecord { SlotUse::Kept, 0, 0 });
+        if (dirty) {
             auto window = Window::map(frame, 0, true);
             if (window.is_error())
                 return window.error();
             memset(window.value().bytes(), 0, ipc::page_size);
         }
-        r = SlotRecord { use, pid, page };
+        g_slots.set(frame, SlotRecord { use, pid, page });
         return frame;
     }
     CPtr slot = TRY(g_slots.allocate(use, pid, page));
@@ -99,8 +147,7 @@ Result<CPtr> FramePool::take_zeroed(SlotUse use, uint16_t pid, uint64_t page)
 
 void FramePool::recycle(CPtr frame)
 {
-    SlotRecord& r = g_slots.record(frame);
-    r = SlotRecord { SlotUse::Dirty, 0, m_recycled_head };
+    g_slots.set(frame, SlotRecord { SlotUse::Dirty, 0, m_recycled_head });
     m_recycled_head = frame;
     ++m_recycled_count;
 }

@@ -32,20 +32,42 @@ struct SlotRecord {
     uint64_t page; // the client address it maps (Private, SharedCopy)
 };
 
+// (pid, page) -> the slot mapping that page: open addressing with
+// tombstones, sized like the slot table, so a lookup is O(1).
+class MappingIndex {
+public:
+    void insert(uint16_t pid, uint64_t page, ipc::CPtr slot);
+    void erase(uint16_t pid, uint64_t page);
+    ipc::CPtr find(uint16_t pid, uint64_t page) const;
+
+private:
+    struct Entry {
+        uint64_t key;   // page | pid (pages are 4 KiB aligned, pids < 4096)
+        uint32_t slot;  // 0 = empty
+        bool tombstone;
+    };
+    static constexpr unsigned capacity = 1u << 16;
+    static uint64_t key_of(uint16_t pid, uint64_t page) { return page | pid; }
+    Entry m_entries[capacity] {};
+};
+
 class Slots {
 public:
     void init(ipc::CPtr first_free, unsigned radix);
     ipc::Result<ipc::CPtr> allocate(SlotUse, uint16_t pid = 0, uint64_t page = 0);
     void release(ipc::CPtr); // the slot must already be empty
+    // Changes what a slot is used for, keeping the mapping index right.
+    void set(ipc::CPtr, SlotRecord);
     SlotRecord& record(ipc::CPtr slot) { return m_records[slot]; }
     ipc::CPtr limit() const { return m_limit; }
     // The slot that maps `page` of client `pid`, or 0.
-    ipc::CPtr find_mapping(uint16_t pid, uint64_t page) const;
+    ipc::CPtr find_mapping(uint16_t pid, uint64_t page) const { return m_index.find(pid, page); }
 
     static constexpr unsigned max_slots = 1u << 15;
 
 private:
     SlotRecord m_records[max_slots] {};
+    MappingIndex m_index;
     ipc::CPtr m_next_unused { 0 };
     ipc::CPtr m_limit { 0 };
     ipc::CPtr m_free_head { 0 }; // free list threaded through record.page

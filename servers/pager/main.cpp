@@ -7,6 +7,8 @@
 // memory); 1 = flags (bit 0: log every decision).
 #include "frames.h"
 #include "server.h"
+#include "trace.h"
+#include <pager/policy.h>
 #include <ipc/fault.h>
 #include <ipc/proto/pager.h>
 #include <ipc/proto/slots.h>
@@ -41,11 +43,17 @@ kapi::SyscallResult answer_and_receive(const kapi::SyscallResult& message)
 {
     uint32_t label = message.info.label();
     if (label == uint32_t(ipc::FaultLabel::PageFault) || label == uint32_t(ipc::FaultLabel::Exception)) {
+        pager::FaultInfo fault { ipc::VirtAddr(message.words[0]), message.words[3], ipc::VirtAddr(message.words[1]),
+                                 ipc::VirtAddr(message.words[2]) };
+        uint64_t stamp = message.info.length() > 4 ? kapi::message_word(message, 4, kapi::ipc_buffer()) : 0;
+        pager::trace::fault_received(message.badge, fault, stamp);
         pager::FaultAnswer a = label == uint32_t(ipc::FaultLabel::PageFault)
-            ? pager::handle_page_fault(message.badge, pager::FaultInfo { ipc::VirtAddr(message.words[0]), message.words[3],
-                                                                         ipc::VirtAddr(message.words[1]),
-                                                                         ipc::VirtAddr(message.words[2]) })
+            ? pager::handle_page_fault(message.badge, fault)
             : pager::handle_exception(message.badge, message.words[0], message.words[1]);
+        if (a.kill)
+            pager::trace::answer_kill(a.kill_word);
+        else
+            pager::trace::answer_map(a.address, a.rights);
         prepare_receive_slot();
         if (!a.kill) {
             auto next = kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Map), 3), a.frame, a.address, a.rights);
@@ -73,8 +81,17 @@ int main(int, char**)
 {
     pager::slots().init(first_free_slot, cnode_radix);
     pager::frames().init(memory_slot, unsigned(libc::start_argument(0)));
-    pager::set_verbose(libc::start_argument(1) & 1);
-    libc::print("pager: serving faults with {} MiB of frame memory\n", (uint64_t(1) << libc::start_argument(0)) >> 20);
+    uint64_t flags = libc::start_argument(1);
+    pager::set_verbose(flags & 1);
+    // Bits 8-15: the boot policy (0 lazy, 1 eager, 2 around), bits 16-31: N for around.
+    const pager::PagePolicy* policy = &pager::lazy_policy();
+    if (((flags >> 8) & 0xff) == 1)
+        policy = &pager::eager_policy();
+    else if (((flags >> 8) & 0xff) == 2 && pager::around_policy(unsigned(flags >> 16) & 0xffff))
+        policy = pager::around_policy(unsigned(flags >> 16) & 0xffff);
+    pager::set_policy(*policy);
+    libc::print("pager: serving faults with {} MiB of frame memory, policy {}\n", (uint64_t(1) << libc::start_argument(0)) >> 20,
+                policy->name());
     prepare_receive_slot();
     auto message = kapi::recv(endpoint);
     for (;;) {

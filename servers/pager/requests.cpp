@@ -4,6 +4,9 @@
 #include "file_cache.h"
 #include "frames.h"
 #include "server.h"
+#include "trace.h"
+#include <pager/classifier.h>
+#include <pager/policy.h>
 #include <ipc/elf64.h>
 #include <ipc/proto/fs.h>
 #include <ipc/proto/process.h>
@@ -264,6 +267,95 @@ RequestAnswer query(const uint64_t* w, uint64_t self)
     return a;
 }
 
+// What the classifier would decide at `address` for each kind of access.
+RequestAnswer why(const uint64_t* w)
+{
+    RequestAnswer a;
+    Client* client = find_client(w[0]);
+    if (!client) {
+        a.error = Error::NotFound;
+        return a;
+    }
+    VirtAddr address(w[1]);
+    auto regions = client->regions.regions();
+    uint64_t index = ~uint64_t(0);
+    for (size_t i = 0; i < regions.size(); ++i) {
+        if (regions[i].contains(address))
+            index = i;
+    }
+    // A stack pointer that is valid (inside the main stack), so the answer is
+    // about the address, not about where a thread's sp happens to be.
+    VirtAddr sp(address);
+    for (const Region& r : regions) {
+        if (r.type == RegionType::Stack)
+            sp = VirtAddr(r.end.get() - 16);
+    }
+    bool present = slots().find_mapping(client->pid, address.page_base().get()) != 0;
+    const uint64_t accesses[3] = { 0, ipc::FaultAccess::write, ipc::FaultAccess::execute };
+    const char* reasons[3];
+    uint64_t decisions[3];
+    for (unsigned i = 0; i < 3; ++i) {
+        FaultInfo f { address, accesses[i] | ipc::FaultAccess::user | (present ? ipc::FaultAccess::present : 0), address, sp };
+        Classification c = classify(client->regions, f);
+        decisions[i] = uint64_t(c.decision);
+        reasons[i] = c.reason;
+    }
+    const Region* r = index != ~uint64_t(0) ? &regions[index] : nullptr;
+    a.push(index);
+    a.push(r ? r->start.get() : 0);
+    a.push(r ? r->end.get() : 0);
+    a.push(r ? uint64_t(r->type) : ~uint64_t(0));
+    a.push(r ? r->prot.bits : 0);
+    for (uint64_t d : decisions)
+        a.push(d);
+    char packed[192];
+    size_t length = 0;
+    for (const char* reason : reasons) {
+        for (size_t i = 0; reason[i] && length + 1 < sizeof(packed); ++i)
+            packed[length++] = reason[i];
+        if (length < sizeof(packed))
+            packed[length++] = '\0';
+    }
+    a.push(length);
+    a.length += ipc::proto::pack_string(a.words + a.length, ipc::max_message_words - a.length, packed, length);
+    return a;
+}
+
+RequestAnswer policy(const kapi::SyscallResult& m, const uint64_t* w)
+{
+    RequestAnswer a;
+    if (w[0] != 0) {
+        char name[32] {};
+        size_t n = ipc::proto::unpack_string(w + 1, m.info.length() > 1 ? m.info.length() - 1 : 0, w[0], name, sizeof(name));
+        const PagePolicy* chosen = find_policy(std::string_view(name, n));
+        if (!chosen) {
+            a.error = Error::NotFound;
+            return a;
+        }
+        set_policy(*chosen);
+        libc::print("pager: policy is now {}\n", chosen->name());
+    }
+    const char* name = current_policy().name();
+    size_t length = strlen(name);
+    a.push(length);
+    a.length += ipc::proto::pack_string(a.words + a.length, 8, name, length);
+    return a;
+}
+
+RequestAnswer policies(const uint64_t* w)
+{
+    RequestAnswer a;
+    const char* name = policy_listing(w[0]);
+    if (!name) {
+        a.error = Error::NotFound;
+        return a;
+    }
+    size_t length = strlen(name);
+    a.push(length);
+    a.length += ipc::proto::pack_string(a.words + a.length, 8, name, length);
+    return a;
+}
+
 RequestAnswer stats()
 {
     RequestAnswer a;
@@ -283,7 +375,29 @@ RequestAnswer stats()
     a.push(frames().frames_retyped());
     a.push(frames().frames_recycled());
     a.push(frames().bytes_left());
+    a.push(c.neighbours_populated);
     return a;
+}
+
+// The requests any client (and the process manager) may make.
+bool shell_request(uint64_t label, const kapi::SyscallResult& m, const uint64_t* w, RequestAnswer& a)
+{
+    switch (proto::ShellLabel(label)) {
+    case proto::ShellLabel::Why:
+        a = why(w);
+        return true;
+    case proto::ShellLabel::Policy:
+        a = policy(m, w);
+        return true;
+    case proto::ShellLabel::Policies:
+        a = policies(w);
+        return true;
+    case proto::ShellLabel::Trace:
+        trace::set(w[0], w[1] != 0);
+        libc::print("pager: tracing {} for {}\n", w[1] ? "on" : "off", w[0] ? "one process" : "every process");
+        return true;
+    }
+    return false;
 }
 
 } // namespace
@@ -295,6 +409,8 @@ RequestAnswer handle_request(uint64_t badge, const kapi::SyscallResult& m, CPtr 
         w[i] = kapi::message_word(m, i, kapi::ipc_buffer());
     RequestAnswer a;
     auto label = Label(m.info.label());
+    if (shell_request(m.info.label(), m, w, a))
+        return a;
     if (badge == proto::control_badge) {
         switch (label) {
         case Label::NewClient:

@@ -44,9 +44,13 @@ struct Counters {
     uint64_t bad_stack_pointer_kills;
     uint64_t fault_loop_kills;
     uint64_t exceptions;
+    uint64_t neighbours_populated; // pages mapped by the policy besides the faulting one
 };
 Counters& counters();
 void set_verbose(bool);
+class PagePolicy;
+const PagePolicy& current_policy();
+void set_policy(const PagePolicy&);
 bool verbose();
 
 } // namespace pager

@@ -127,18 +127,19 @@ TEST_CASE("rights: has needs every requested bit, masked only removes bits")
     CHECK((Rights::execute & Rights::grant) == 0);
 }
 
-TEST_CASE("fault message: its info word carries the label and four words")
+TEST_CASE("fault message: its info word carries the label and four words, five with the time stamp")
 {
     ipc::FaultMessage page_fault { ipc::FaultLabel::PageFault, 0xdead'0000, 0x40'1000, 0x7fff'0000,
-                                   ipc::FaultAccess::write | ipc::FaultAccess::user };
-    auto info = page_fault.info();
+                                   ipc::FaultAccess::write | ipc::FaultAccess::user, 1234 };
+    auto info = page_fault.info(false);
     CHECK(info.label() == 0x1000);
     CHECK(info.length() == 4);
     CHECK(info.extra_caps() == 0);
     CHECK(info.raw() == 0x0000'1000'0000'0004ull);
+    CHECK(page_fault.info(true).raw() == 0x0000'1000'0000'0005ull);
 
-    ipc::FaultMessage exception { ipc::FaultLabel::Exception, 6, 0, 0, 0 };
-    CHECK(exception.info().raw() == 0x0000'1001'0000'0004ull);
+    ipc::FaultMessage exception { ipc::FaultLabel::Exception, 6, 0, 0, 0, 0 };
+    CHECK(exception.info(false).raw() == 0x0000'1001'0000'0004ull);
 
     CHECK(uint32_t(ipc::FaultReply::Map) == 0x2000);
     CHECK(uint32_t(ipc::FaultReply::Kill) == 0x2001);

@@ -10,8 +10,8 @@
 namespace ipc {
 
 enum class FaultLabel : uint32_t {
-    PageFault = 0x1000,  // w0 = address, w1 = ip, w2 = sp, w3 = FaultAccess bits
-    Exception = 0x1001,  // w0 = vector, w1 = ip, w2 = sp, w3 = error code
+    PageFault = 0x1000,  // w0 = address, w1 = ip, w2 = sp, w3 = FaultAccess bits, w4 = timestamp
+    Exception = 0x1001,  // w0 = vector, w1 = ip, w2 = sp, w3 = error code, w4 = timestamp
 };
 
 struct FaultAccess {
@@ -50,8 +50,9 @@ struct FaultMessage {
     uint64_t ip;
     uint64_t sp;
     uint64_t access_or_error;
+    uint64_t timestamp; // rdtsc when the kernel took the fault (w4, when the receiver has an IPC buffer)
 
-    MessageInfo info() const { return MessageInfo(uint32_t(label), 4); }
+    MessageInfo info(bool with_timestamp) const { return MessageInfo(uint32_t(label), with_timestamp ? 5 : 4); }
 };
 
 } // namespace ipc

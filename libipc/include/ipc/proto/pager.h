@@ -85,4 +85,57 @@ constexpr const char* kill_reason_name(KillReason r)
     return "unknown reason";
 }
 
+// What the pager decides for one fault (the classifier's answer); the
+// shell's `why` reports it for a read, a write and an execute.
+enum class FaultDecision : uint8_t {
+    ZeroFill,            // map a fresh zeroed frame with the region's rights
+    MapFromFile,         // map a frame filled as page_fill() says
+    CopyOnWrite,         // map a private writable copy of the present page
+    UpgradeRights,       // map the present frame again with the region's rights
+    GrowStack,           // ZeroFill, then lower the stack's populated bottom
+    GuardHit,            // kill: an overflow into a guard region
+    ProtectionViolation, // kill: the region forbids this access
+    InvalidAddress,      // kill: no region holds the address
+    BadStackPointer,     // kill: sp is not inside a stack
+    FaultLoop,           // kill: the same fault keeps coming back after answers
+};
+
+constexpr const char* fault_decision_name(FaultDecision decision)
+{
+    switch (decision) {
+    case FaultDecision::ZeroFill: return "zero-fill";
+    case FaultDecision::MapFromFile: return "map-from-file";
+    case FaultDecision::CopyOnWrite: return "copy-on-write";
+    case FaultDecision::UpgradeRights: return "upgrade-rights";
+    case FaultDecision::GrowStack: return "grow-stack";
+    case FaultDecision::GuardHit: return "guard-hit";
+    case FaultDecision::ProtectionViolation: return "protection-violation";
+    case FaultDecision::InvalidAddress: return "invalid-address";
+    case FaultDecision::BadStackPointer: return "bad-stack-pointer";
+    case FaultDecision::FaultLoop: return "fault-loop";
+    }
+    return "unknown";
+}
+
+// Whether the answer is Kill rather than Map.
+
+} // namespace ipc::proto::pager
+
+// Shell support, same conventions:
+//   Why       w0 = pid, w1 = address   -> w0 = region index (~0 = none), w1 = start, w2 = end,
+//                                         w3 = RegionType, w4 = Prot, w5..w7 = the FaultDecision
+//                                         for a read, a write and an execute there (FaultDecision
+//                                         below), w8 = length, w9.. = the three reasons packed
+//                                         as "read reason\0write reason\0exec reason"
+//   Policy    w0 = 0: get, or w0 = name length, w1.. = name: set ("lazy", "eager", "around=N")
+//                                      -> w0 = name length, w1.. = the policy now in force
+//   Policies  w0 = index               -> w0 = name length, w1.. = name (NotFound past the end)
+//   Trace     w0 = pid (0 = every client), w1 = 1 on / 0 off
+namespace ipc::proto::pager {
+enum class ShellLabel : uint32_t {
+    Why = 0x220,
+    Policy = 0x221,
+    Policies = 0x222,
+    Trace = 0x223,
+};
 } // namespace ipc::proto::pager

@@ -5,10 +5,12 @@
 //   Spawn  w0 = argv length, w1.. = argv (NUL-separated; argv[0] is the path)
 //                               -> w0 = pid
 //   Wait   w0 = pid             -> w0 = ExitKind, w1 = status or kill reason word, w2 = fault address,
-//                                  w3 = distance (guard hits)
+//                                  w3 = distance (guard hits), w4 = ipc::ExitCause (kills)
 //   Kill   w0 = pid
 //   List   w0 = index           -> w0 = pid, w1 = state, w2 = name length, w3.. = name (NotFound at the end)
 //   Exit   w0 = status          (no reply: the caller is gone)
+//   PowerOff                    ends the run (QEMU exits 0)
+//   Reboot                      resets the machine
 
 #include <cstdint>
 
@@ -20,6 +22,8 @@ enum class Label : uint32_t {
     Kill = 0x302,
     List = 0x303,
     Exit = 0x304,
+    PowerOff = 0x305,
+    Reboot = 0x306,
 };
 
 enum class ExitKind : uint64_t { Exited = 1, Killed = 2 };

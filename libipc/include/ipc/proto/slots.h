@@ -14,7 +14,8 @@ enum ProcessSlot : CPtr {
     process_slot_process = 5,  // the process manager's endpoint, badged with our pid (exit, spawn, wait)
     process_slot_fs = 6,       // the file server's endpoint
     process_slot_ipc_buffer = 7,
-    process_slot_first_free = 8,
+    process_slot_console = 8,  // the console server's endpoint (line I/O for the shell)
+    process_slot_first_free = 9,
 };
 
 inline constexpr unsigned process_cnode_radix = 8;
