@@ -55,12 +55,13 @@ def parse_entry(spec):
     return title, cmdline
 
 
-def make_grub_cfg(entries, modules):
+def make_grub_cfg(entries, modules, timeout=0):
     lines = [
         'serial --unit=0 --speed=115200',
         'terminal_input serial console',
         'terminal_output serial console',
-        'set timeout=0',
+        f'set timeout={timeout}',
+        'set timeout_style=menu' if timeout else 'set timeout_style=hidden',
         'set default=0',
         '',
     ]
@@ -91,6 +92,8 @@ def main():
                     help='kernel command line for the default entry')
     ap.add_argument('--entry', action='append', default=[], metavar='TITLE|CMDLINE',
                     help='menu entry (repeatable; the first is the default)')
+    ap.add_argument('--timeout', type=int, default=0,
+                    help='seconds the GRUB menu waits for a choice (0: boot the default at once)')
     args = ap.parse_args()
 
     if not os.path.isfile(args.kernel):
@@ -123,7 +126,7 @@ def main():
         for path, name in modules:
             shutil.copyfile(path, os.path.join(staging, 'boot', 'modules', name))
         with open(os.path.join(staging, 'boot', 'grub', 'grub.cfg'), 'w') as f:
-            f.write(make_grub_cfg(entries, modules))
+            f.write(make_grub_cfg(entries, modules, args.timeout))
 
         # Temp output next to the destination so the rename is atomic.
         fd, tmp_out = tempfile.mkstemp(prefix='.' + os.path.basename(out) + '.',

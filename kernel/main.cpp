@@ -66,6 +66,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t boot_info_phys
     run_global_constructors();
     arch::console_init();
     arch::cpu_init();
+    log::write_raw("\n"); // GRUB may leave the cursor mid-line: start the log on a line of its own
     log::info("kernel", "faultline {} booting", kernel_version);
 
     parse_boot_info(magic, boot_info_phys);

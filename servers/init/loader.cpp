@@ -16,7 +16,6 @@ namespace slots_abi = ipc::proto;
 namespace {
 
 constexpr unsigned pool_bits = 18; // 256 KiB of page tables
-constexpr CPtr first_backing_slot = 64; // where a server's own page caps live in its CNode
 
 Result<void> check(Error e)
 {
@@ -38,7 +37,7 @@ Result<void> place_page(ProcessObjects& p, uint64_t vaddr, uint8_t rights, Fill 
         fill(scratch.value().bytes());
     }
     TRY(check(kapi::vspace_map(p.vspace, frame, vaddr, rights)));
-    TRY(check(kapi::cnode_move(p.cnode, p.next_child_slot++, 0, frame)));
+    TRY(check(kapi::cnode_move(p.cnode, p.take_backing_slot(), 0, frame)));
     slots().free(frame);
     return {};
 }
@@ -69,7 +68,7 @@ Result<ProcessObjects> create_process(CPtr block, unsigned cnode_radix)
     TRY(give_cap(p, slots_abi::process_slot_cnode, p.cnode, Rights::all));
     TRY(give_cap(p, slots_abi::process_slot_vspace, p.vspace, Rights::all));
     TRY(give_cap(p, slots_abi::process_slot_ipc_buffer, p.ipc_frame, Rights::read | Rights::write));
-    p.next_child_slot = first_backing_slot;
+    p.next_backing_slot = (CPtr(1) << cnode_radix) - 1;
     return p;
 }
 

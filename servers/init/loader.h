@@ -17,7 +17,11 @@ struct ProcessObjects {
     ipc::CPtr cnode { 0 };
     ipc::CPtr vspace { 0 };
     ipc::CPtr ipc_frame { 0 };
-    ipc::CPtr next_child_slot { 0 }; // first free slot in the process's own CNode
+    // Where init parks caps the process owns but never names (its eagerly
+    // loaded pages, a server's initrd mapping): from the top of its CNode
+    // down, far from the low slots a server allocates for itself.
+    ipc::CPtr next_backing_slot { 0 };
+    ipc::CPtr take_backing_slot() { return next_backing_slot--; }
 };
 
 inline constexpr unsigned process_block_bits = 20;  // 1 MiB: CNode, VSpace, pool, TCB, IPC buffer

@@ -120,7 +120,7 @@ init::ProcessObjects start_fs(const ipc::ModuleDescriptor& fs, const ipc::Module
         CPtr copy = must(init::slots().allocate(), "slots");
         must(kapi::cnode_copy(ipc::root_slot_cnode, copy, 0, initrd.first_frame + i, Rights::read), "initrd frame");
         must(kapi::vspace_map(p.vspace, copy, initrd_address + i * ipc::page_size, Rights::read), "mapping the initrd");
-        must(kapi::cnode_move(p.cnode, p.next_child_slot++, 0, copy), "initrd frame");
+        must(kapi::cnode_move(p.cnode, p.take_backing_slot(), 0, copy), "initrd frame");
         init::slots().free(copy);
     }
     must(init::give_cap(p, ipc::proto::process_slot_fs, endpoint, Rights::read | Rights::write), "fs endpoint");

@@ -80,6 +80,9 @@ void Slots::init(CPtr first_free, unsigned radix)
     m_limit = CPtr(1) << radix;
     if (m_limit > max_slots)
         m_limit = max_slots;
+    // init parks the caps of our own eagerly loaded pages at the top of our
+    // CNode (servers/init/loader.h): never hand those slots out.
+    m_limit -= reserved_top_slots;
 }
 
 Result<CPtr> Slots::allocate(SlotUse use, uint16_t pid, uint64_t page)
@@ -139,7 +142,8 @@ Result<CPtr> FramePool::take_zeroed(SlotUse use, uint16_t pid, uint64_t page)
     Error e = kapi::untyped_retype(m_memory, ipc::ObjectType::Frame, 0, 0, slot, 1);
     if (e != Error::None) {
         g_slots.release(slot);
-        return Error::NoMemory;
+        // Only an exhausted Untyped means out of memory; anything else is a bug to see.
+        return e == Error::NoMemory ? Error::NoMemory : e;
     }
     ++m_retyped;
     return slot;

@@ -64,6 +64,7 @@ public:
     ipc::CPtr find_mapping(uint16_t pid, uint64_t page) const { return m_index.find(pid, page); }
 
     static constexpr unsigned max_slots = 1u << 15;
+    static constexpr unsigned reserved_top_slots = 4096; // 16 MiB of image: far more than the pager has
 
 private:
     SlotRecord m_records[max_slots] {};

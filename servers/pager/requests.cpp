@@ -333,7 +333,6 @@ RequestAnswer policy(const kapi::SyscallResult& m, const uint64_t* w)
             return a;
         }
         set_policy(*chosen);
-        libc::print("pager: policy is now {}\n", chosen->name());
     }
     const char* name = current_policy().name();
     size_t length = strlen(name);
@@ -394,7 +393,6 @@ bool shell_request(uint64_t label, const kapi::SyscallResult& m, const uint64_t*
         return true;
     case proto::ShellLabel::Trace:
         trace::set(w[0], w[1] != 0);
-        libc::print("pager: tracing {} for {}\n", w[1] ? "on" : "off", w[0] ? "one process" : "every process");
         return true;
     }
     return false;

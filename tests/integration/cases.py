@@ -199,6 +199,9 @@ CASES = [
             Expect(r'^\[info\] timer: PIT at 100 Hz'),
             Expect(r'^\[info\] kernel: starting root task "init"'),
             Expect(BANNER),
+            # The default image ends at the shell; leave it as a person would.
+            Expect(r'faultline\$ ', 60),
+            SendLine('poweroff'),
             Expect(r'^\[info\] kernel: root task exited with status 0 after (\d+) timer ticks',
                    check=_positive(1, 'the tick count')),
         ],
@@ -257,3 +260,275 @@ CASES = [
         steps=[],
         skip='needs a second user program that exits non-zero (exit code 37)'),
 ]
+
+
+# -- issue 4: programs loaded lazily by the pager ----------------------------
+# Each case boots init with the pager, the file server and the initrd
+# (user/programs, built into BUILD/user/programs/initrd.cpio) and runs
+# programs from it with `init.run=/bin/PROG[:arg...][,/bin/PROG2...]`. The
+# checks read init's lines (`init: NAME (pid N) exited with status S`,
+# `init: NAME (pid N) killed: REASON at ADDRESS`, `init: cannot run PATH:
+# ...`) and the programs' own; never the pager's trace, whose format is free.
+PROGRAMS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                            'user', 'programs')
+PROGRAM_FAIL = r'^[a-z_]+: (?:child \d+: )?FAIL\b'
+ALL_DONE = r'^init: all programs finished'
+PROGRAM_TIMEOUT = 60.0
+
+
+def full_modules(ctx):
+    """init as the root task, plus the pager, the file server and the initrd."""
+    return [(ctx.init_elf, 'init'), (ctx.pager_elf, 'pager'), (ctx.fs_elf, 'fs'),
+            (ctx.initrd, 'initrd')]
+
+
+def servers_started():
+    # Generous: under a loaded CI host, GRUB alone can take most of the default 30 s.
+    return [Expect(booting().pattern, PROGRAM_TIMEOUT), Expect(BANNER),
+            Expect(r'^init: file server and pager started')]
+
+
+def running(path):
+    return Expect(r'^init: running ' + re.escape(path) + r'$')
+
+
+def exited(name, status=0, timeout=PROGRAM_TIMEOUT):
+    return Expect(rf'^init: {name} \(pid \d+\) exited with status {status}$', timeout)
+
+
+def killed(name, reason, address=HEX, timeout=PROGRAM_TIMEOUT, check=None):
+    return Expect(rf'^init: {name} \(pid \d+\) killed: {reason} at ({address})(?=[ \n])', timeout, check)
+
+
+def _whole_lines(step):
+    """A pattern that ends in `$` also matches a line still being printed
+    (`$` matches at the end of the text so far: `status 1` of `status 12`,
+    half an address), so program cases wait for the newline instead."""
+    def fix(pattern):
+        return pattern[:-1] + r'(?=\n)' if pattern.endswith('$') and not pattern.endswith('\\$') else pattern
+    if isinstance(step, Expect):
+        return Expect(fix(step.pattern), step.timeout, step.check)
+    if isinstance(step, Block):
+        return Block(fix(step.end), [fix(c) for c in step.contains], step.timeout)
+    return step
+
+
+def program_case(name, run, steps, forbid=(), options='', **kwargs):
+    """Boot with `OPTIONS init.run=RUN` and the full module set; `steps`
+    follow the servers' start, and init must then finish and exit (QEMU exit 33)."""
+    return Case(name,
+                cmdline=(options + ' ' if options else '') + 'init.run=' + run,
+                modules=full_modules,
+                steps=[_whole_lines(step) for step in servers_started() + steps
+                       + [Expect(ALL_DONE + '$', PROGRAM_TIMEOUT)]],
+                exit_code=33,
+                forbid=[PANIC_ANY, PROGRAM_FAIL, r'^init: pager could not forget'] + list(forbid),
+                **kwargs)
+
+
+def _at_least(group, minimum, what):
+    def check(m, ctx):
+        n = int(m.group(group))
+        return None if n >= minimum else f'{what} is {n}, expected at least {minimum}'
+    return check
+
+
+def _resident_fraction(m, ctx):
+    resident, total = int(m.group(1)), int(m.group(2))
+    if total < 1024:
+        return f'the bss region has {total} pages; the 4 MiB array alone needs 1024'
+    if resident * 4 >= total:
+        return f'{resident} of {total} bss pages are resident: it was not populated lazily'
+    return None
+
+
+def _text_shared(m, ctx):
+    maps, reads = int(m.group(1)), int(m.group(2))
+    if maps == 0:
+        return 'the children mapped no text or rodata pages'
+    if reads >= maps:
+        return (f'{reads} file reads for {maps} text/rodata mappings: the children do not share '
+                f'the page-cache frames of their text')
+    return None
+
+
+def _same_address(earlier_group):
+    """The kill address equals the address the program announced before."""
+    state = {}
+
+    def remember(m, ctx):
+        state['address'] = int(m.group(earlier_group), 16)
+        return None
+
+    def compare(m, ctx):
+        got = int(m.group(1), 16)
+        want = state.get('address')
+        return None if got == want else f'killed at {got:#x}, but the program announced {want:#x}'
+    return remember, compare
+
+
+def _motd_first_line(m, ctx):
+    with open(os.path.join(PROGRAMS_DIR, 'files', 'motd')) as f:
+        want = f.readline().rstrip('\n')
+    got = m.group(1)
+    return None if got == want else f'the mapping shows {got!r}, the file says {want!r}'
+
+
+def _big_resident(m, ctx):
+    image_kib, resident = int(m.group(1)), int(m.group(2))
+    if image_kib < 4096:
+        return f'the image is {image_kib} KiB; big has 4 MiB of rodata and data'
+    if resident == 0:
+        return 'no resident pages at all: the Query counts are not kept'
+    if resident * 4 * 4 >= image_kib:
+        return f'{resident} resident pages ({resident * 4} KiB) is not below a quarter of the {image_kib} KiB image'
+    return None
+
+
+def _big_eager(m, ctx):
+    image_resident = int(m.group(1))
+    return None if image_resident * 4096 >= 4 * 1024 * 1024 else \
+        f'only {image_resident} image pages resident under the eager policy; big has 1024 pages of rodata and data'
+
+
+_mprotect_remember, _mprotect_compare = _same_address(1)
+_exec_remember, _exec_compare = _same_address(1)
+
+PROGRAM_CASES = [
+    program_case('prog-hello', '/bin/hello:a:b', [
+        running('/bin/hello'),
+        Expect(r'^hello: hello from a lazily loaded program$'),
+        Expect(r'^hello: argc = 3$'),
+        Expect(r'^hello: argv\[0\] = /bin/hello$'),
+        Expect(r'^hello: argv\[1\] = a$'),
+        Expect(r'^hello: argv\[2\] = b$'),
+        exited('hello'),
+    ]),
+
+    program_case('prog-exit-status', '/bin/exit_status:7', [
+        running('/bin/exit_status'),
+        Expect(r'^exit_status: exiting with status 7$'),
+        exited('exit_status', 7),
+    ]),
+
+    program_case('prog-stack-grow', '/bin/stack_grow', [
+        Expect(r'^stack_grow: \d+ levels used (\d+) KiB of stack, checksum \d+$',
+               check=_at_least(1, 256, 'the stack used (KiB)')),
+        Expect(r'^stack_grow: ok$'),
+        exited('stack_grow'),
+    ]),
+
+    program_case('prog-bss-lazy', '/bin/bss_lazy', [
+        Expect(r'^bss_lazy: bss region 0x[0-9a-f]+-0x[0-9a-f]+: resident (\d+) of (\d+) pages$',
+               check=_resident_fraction),
+        Expect(r'^bss_lazy: ok$'),
+        exited('bss_lazy'),
+    ]),
+
+    program_case('prog-guard-hit', '/bin/guard_hit', [
+        Expect(r'^guard_hit: recursing until the stack overflows$'),
+        Expect(rf'^init: guard_hit \(pid \d+\) killed: guard page hit at {HEX} '
+               r'\(stack overflow, (\d+) KiB below the stack\)$', PROGRAM_TIMEOUT),
+    ]),
+
+    program_case('prog-text-fault', '/bin/text_fault', [
+        Expect(r'^text_fault: late_function returned 0x7e57fa17; text resident pages \d+ -> \d+$'),
+        Expect(r'^text_fault: ok$'),
+        exited('text_fault'),
+    ]),
+
+    program_case('prog-data-private', '/bin/data_private', [
+        Block(r'^data_private: text maps (\d+), file reads (\d+)$', contains=[
+            r'^data_private: child 1111: the global kept its value for \d+ rounds$',
+            r'^data_private: child 2222: the global kept its value for \d+ rounds$',
+            r'^data_private: child pid \d+ exited with status 0$',
+        ]),
+        Expect(r'^data_private: ok$'),
+        exited('data_private'),
+    ]),
+
+    program_case('prog-heap-brk', '/bin/heap_brk', [
+        Expect(r'^heap_brk: break 0x[0-9a-f]+ -> 0x[0-9a-f]+ \(\+(\d+) KiB\) after 1024 KiB of malloc$',
+               check=_at_least(1, 1024, 'the break growth (KiB)')),
+        Expect(r'^heap_brk: ok$'),
+        exited('heap_brk'),
+    ]),
+
+    program_case('prog-anon-mmap', '/bin/anon_mmap', [
+        Expect(r'^anon_mmap: mapped 256 KiB at 0x[0-9a-f]+$'),
+        Expect(r'^anon_mmap: mapped again at 0x[0-9a-f]+, zero again$'),
+        Expect(r'^anon_mmap: ok$'),
+        exited('anon_mmap'),
+    ]),
+
+    program_case('prog-file-mmap', '/bin/file_mmap', [
+        Expect(r'^file_mmap: /etc/motd: \d+ bytes at 0x[0-9a-f]+ match the file$'),
+        Expect(r'^file_mmap: motd: (.*)$', check=_motd_first_line),
+        Expect(r'^file_mmap: /bin/file_mmap: \d+ bytes at 0x[0-9a-f]+ match the file$'),
+        Expect(r'^file_mmap: ok$'),
+        exited('file_mmap'),
+    ]),
+
+    program_case('prog-mprotect-ro', '/bin/mprotect_ro', [
+        Expect(r'^mprotect_ro: pages at 0x[0-9a-f]+ are read-only and hold their values$'),
+        Expect(r'^mprotect_ro: about to write to (0x[0-9a-f]+)$', check=_mprotect_remember),
+        killed('mprotect_ro', 'protection violation', check=_mprotect_compare),
+    ]),
+
+    program_case('prog-exec-data', '/bin/exec_data', [
+        Expect(r'^exec_data: calling code at (0x[0-9a-f]+)$', check=_exec_remember),
+        killed('exec_data', 'protection violation', check=_exec_compare),
+    ]),
+
+    program_case('prog-wild-pointer', '/bin/wild_pointer', [
+        Expect(r'^wild_pointer: writing to 0x5000dead0000$'),
+        killed('wild_pointer', 'invalid address', '0x5000dead0000'),
+    ]),
+
+    # The pager's frame pool runs dry; it must kill only the greedy program and
+    # take back everything it had, so the next program still runs.
+    program_case('prog-oom', '/bin/oom,/bin/hello', [
+        running('/bin/oom'),
+        Expect(r'^oom: 16 MiB touched$', PROGRAM_TIMEOUT),
+        killed('oom', 'out of memory', timeout=300),
+        running('/bin/hello'),
+        Expect(r'^hello: hello from a lazily loaded program$'),
+        exited('hello'),
+    ], exit_timeout=60),
+
+    program_case('prog-bad-elf', '/bin/not_an_elf,/bin/truncated,/bin/nothere,/bin/hello', [
+        Expect(r'^init: cannot run /bin/not_an_elf: bad ELF: bad magic$'),
+        Expect(r'^init: cannot run /bin/truncated: bad ELF: truncated program header table$'),
+        Expect(r'^init: cannot run /bin/nothere: not found$'),
+        running('/bin/hello'),
+        exited('hello'),
+    ]),
+
+    program_case('prog-big', '/bin/big', [
+        Expect(r'^big: image (\d+) KiB, resident (\d+) pages$', check=_big_resident),
+        exited('big'),
+    ]),
+
+    # The same program under the eager policy: the whole image is populated,
+    # which is what the lazy numbers above are to be compared with.
+    program_case('prog-big-eager', '/bin/big', [
+        Expect(r'^big: image resident (\d+) pages$', check=_big_eager),
+        Expect(r'^big: image (\d+) KiB, resident (\d+) pages$'),
+        exited('big'),
+    ], options='pager.policy=eager'),
+
+    # Kills do not disturb what runs next: every program of one boot.
+    program_case('prog-sequence', '/bin/hello,/bin/guard_hit,/bin/wild_pointer,/bin/exec_data,'
+                                  '/bin/mprotect_ro,/bin/anon_mmap,/bin/hello:again', [
+        exited('hello'),
+        killed('guard_hit', 'guard page hit'),
+        killed('wild_pointer', 'invalid address', '0x5000dead0000'),
+        killed('exec_data', 'protection violation'),
+        killed('mprotect_ro', 'protection violation'),
+        exited('anon_mmap'),
+        Expect(r'^hello: argv\[1\] = again$'),
+        exited('hello'),
+    ]),
+]
+
+CASES += PROGRAM_CASES

@@ -34,6 +34,11 @@ sys.path.insert(0, HERE)
 
 from console import Console, ExpectError  # noqa: E402
 import cases as case_defs  # noqa: E402
+import boot_cases  # noqa: E402
+try:
+    import shell_cases  # noqa: E402
+except ImportError:  # not written yet
+    shell_cases = None
 from cases import CaseFailure  # noqa: E402
 
 MKISO = os.path.join(REPO, 'boot', 'mkiso.py')
@@ -70,6 +75,13 @@ class Context:
         self.build_dir = build_dir
         self.kernel_elf = os.path.join(build_dir, 'kernel', 'kernel.elf')
         self.init_elf = os.path.join(build_dir, 'servers', 'init', 'init.elf')
+        # The servers and the initrd that the program cases boot with
+        # (cases.full_modules, shell_cases.shell_modules); the initrd holds
+        # every user/programs program and the shell.
+        self.pager_elf = os.path.join(build_dir, 'servers', 'pager', 'pager.elf')
+        self.fs_elf = os.path.join(build_dir, 'servers', 'fs', 'fs.elf')
+        self.console_elf = os.path.join(build_dir, 'servers', 'console', 'console.elf')
+        self.initrd = os.path.join(build_dir, 'user', 'programs', 'initrd.cpio')
         self.default_iso = os.path.join(build_dir, 'faultline.iso')
         self.iso_dir = os.path.join(build_dir, 'tests', 'isos')
         self.input_dir = os.path.join(self.iso_dir, 'inputs')
@@ -109,6 +121,9 @@ def prepare_iso(case, ctx):
     if case.uses_default_iso:
         return ctx.default_iso, 0.0, False
     modules = (case.modules or case_defs.default_modules)(ctx)
+    missing = [path for path, _ in modules if not os.path.isfile(path)]
+    if missing:
+        raise CaseFailure(f'build output missing: {", ".join(missing)} (run: ninja -C {ctx.build_dir})')
     cmdline = case.cmdline or ''
     h = hashlib.sha256()
     for part in [file_digest(MKISO), file_digest(ctx.kernel_elf), cmdline]:
@@ -191,7 +206,8 @@ def main():
                     help='cases booted in parallel (default: 2, or 1 on one CPU)')
     args = ap.parse_args()
 
-    selected = [c for c in case_defs.CASES
+    all_cases = case_defs.CASES + boot_cases.CASES + (shell_cases.CASES if shell_cases else [])
+    selected = [c for c in all_cases
                 if not args.filter or any(f in c.name for f in args.filter)]
     if args.list:
         for c in selected:

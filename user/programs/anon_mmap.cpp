@@ -34,7 +34,7 @@ int main(int, char**)
 {
     volatile uint8_t* memory = map("mmap 256 KiB");
     auto address = reinterpret_cast<uint64_t>(memory);
-    libc::print("anon_mmap: mapped 256 KiB at {:x}\n", address);
+    programs::say("anon_mmap: mapped 256 KiB at {:x}\n", address);
     check_zero(memory);
     for (size_t i = 0; i < length; ++i)
         memory[i] = pattern(i);
@@ -44,7 +44,7 @@ int main(int, char**)
     }
     auto region = programs::region_of(address);
     if (!region.is_error())
-        libc::print("anon_mmap: {} region {:x}-{:x}, resident {} pages\n",
+        programs::say("anon_mmap: {} region {:x}-{:x}, resident {} pages\n",
                     programs::region_type_name(region.value().type), region.value().start, region.value().end,
                     region.value().resident_pages);
     auto unmapped = libc::munmap(const_cast<uint8_t*>(memory), length);
@@ -55,7 +55,7 @@ int main(int, char**)
 
     volatile uint8_t* again = map("mmap after munmap");
     check_zero(again);
-    libc::print("anon_mmap: mapped again at {:x}, zero again\n", reinterpret_cast<uint64_t>(again));
-    libc::print("anon_mmap: ok\n");
+    programs::say("anon_mmap: mapped again at {:x}, zero again\n", reinterpret_cast<uint64_t>(again));
+    programs::say("anon_mmap: ok\n");
     return 0;
 }

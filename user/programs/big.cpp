@@ -20,11 +20,11 @@ asm(R"(
     .balign 4096
     .globl big_rodata
 big_rodata:
-    .set page, 0
+    .set big_page_index, 0
     .rept 512
-    .quad page
+    .quad big_page_index
     .fill 4088, 1, 0x5a
-    .set page, page + 1
+    .set big_page_index, big_page_index + 1
     .endr
     .popsection
 
@@ -32,11 +32,11 @@ big_rodata:
     .balign 4096
     .globl big_data
 big_data:
-    .set page, 0
+    .set big_page_index, 0
     .rept 512
-    .quad page + 0x1000
+    .quad big_page_index + 0x1000
     .fill 4088, 1, 0xa5
-    .set page, page + 1
+    .set big_page_index, big_page_index + 1
     .endr
     .popsection
 )");
@@ -69,16 +69,16 @@ int main(int argc, char** argv)
             image_bytes += r.end - r.start;
             image_resident += r.resident_pages;
         }
-        libc::print("big: region {:x}-{:x} {} resident {} of {} pages\n", r.start, r.end,
+        programs::say("big: region {:x}-{:x} {} resident {} of {} pages\n", r.start, r.end,
                     programs::region_type_name(r.type), r.resident_pages, r.pages());
     });
     if (count == 0)
         programs::fail("big", "the pager answered no Query");
     auto file = libc::open_file(argc > 0 ? argv[0] : "/bin/big");
     if (!file.is_error())
-        libc::print("big: file {} KiB, {} rodata and {} data pages in the image\n", file.value().size / 1024, pages,
+        programs::say("big: file {} KiB, {} rodata and {} data pages in the image\n", file.value().size / 1024, pages,
                     pages);
-    libc::print("big: image resident {} pages\n", image_resident);
-    libc::print("big: image {} KiB, resident {} pages\n", image_bytes / 1024, resident);
+    programs::say("big: image resident {} pages\n", image_resident);
+    programs::say("big: image {} KiB, resident {} pages\n", image_bytes / 1024, resident);
     return 0;
 }

@@ -27,9 +27,9 @@ int main(int, char**)
     auto region = programs::region_of(reinterpret_cast<uint64_t>(g_big + big_bytes / 2));
     if (region.is_error())
         programs::fail("bss_lazy", "the pager's Query does not know the bss array", region.error());
-    libc::print("bss_lazy: {} region {:x}-{:x}: resident {} of {} pages\n",
+    programs::say("bss_lazy: {} region {:x}-{:x}: resident {} of {} pages\n",
                 programs::region_type_name(region.value().type), region.value().start, region.value().end,
                 region.value().resident_pages, region.value().pages());
-    libc::print("bss_lazy: ok\n");
+    programs::say("bss_lazy: ok\n");
     return 0;
 }

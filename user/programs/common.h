@@ -8,10 +8,24 @@
 #include <ipc/proto/pager.h>
 #include <ipc/proto/slots.h>
 #include <kernel_api.h>
+#include <ipc/format.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <syscall.h>
 
 namespace programs {
+
+// libc::print, but the line goes out in one write: libc::print writes each
+// piece separately, so lines of processes running at the same time (and of
+// the pager) could mix mid-line on the console the tests read.
+template <typename... Args>
+void say(const char* format, const Args&... args)
+{
+    char line[256];
+    ipc::fmt::BufferSink sink(line, sizeof(line));
+    ipc::fmt::format(sink, format, args...);
+    (void)sys::debug_print(line, sink.length());
+}
 
 // The RegionType values of the pager's Query reply (servers/pager/region.h
 // owns them; the protocol only appends).
@@ -115,7 +129,7 @@ inline ipc::Result<RegionInfo> region_of(uint64_t address)
 inline void print_regions(const char* name)
 {
     for_each_region([&](const RegionInfo& r) {
-        libc::print("{}: region {:x}-{:x} {} resident {} of {} pages\n", name, r.start, r.end,
+        say("{}: region {:x}-{:x} {} resident {} of {} pages\n", name, r.start, r.end,
                     region_type_name(r.type), r.resident_pages, r.pages());
     });
 }
@@ -123,13 +137,13 @@ inline void print_regions(const char* name)
 // Prints "NAME: FAIL: what" and ends the program with status 1.
 [[noreturn]] inline void fail(const char* name, const char* what)
 {
-    libc::print("{}: FAIL: {}\n", name, what);
+    say("{}: FAIL: {}\n", name, what);
     libc::exit(1);
 }
 
 [[noreturn]] inline void fail(const char* name, const char* what, ipc::Error e)
 {
-    libc::print("{}: FAIL: {}: {}\n", name, what, ipc::error_name(e));
+    say("{}: FAIL: {}: {}\n", name, what, ipc::error_name(e));
     libc::exit(1);
 }
 

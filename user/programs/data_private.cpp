@@ -7,9 +7,15 @@
 //                                writes VALUE and keeps checking it while the
 //                                other child runs and writes its own value
 //
-// Both children run the same file, so the pager can share their text frames
-// while each gets its own copy of the data page. The parent prints
-// `data_private: ok` when both children exited 0 and its own copy is still 7.
+// Both children run the same file, so the pager shares their text frames
+// (one page-cache frame per file page) while each gets its own copy of the
+// data page. The parent reads the pager's Stats before and after the
+// children and prints
+//   data_private: text maps N, file reads N
+// the text/rodata pages the pager mapped meanwhile and how many pages it read
+// from the file server: with shared text most mappings need no read at all.
+// It prints `data_private: ok` when both children exited 0 and its own copy
+// is still 7.
 #include "common.h"
 #include <process.h>
 #include <string.h>
@@ -30,21 +36,46 @@ int parse(const char* text)
     return value;
 }
 
+// Word indices of the pager's Stats reply (servers/pager/requests.cpp):
+// faults, then one lazy-population count per RegionType, ...
+constexpr unsigned stats_lazy_text = 1 + unsigned(programs::RegionType::Text);
+constexpr unsigned stats_lazy_rodata = 1 + unsigned(programs::RegionType::RoData);
+constexpr unsigned stats_file_fills = 16;
+constexpr unsigned stats_words = stats_file_fills + 1;
+
+struct Stats {
+    uint64_t text_maps;
+    uint64_t file_fills;
+};
+
+ipc::Result<Stats> pager_stats()
+{
+    auto r = kapi::call(ipc::proto::process_slot_pager,
+                        ipc::MessageInfo(uint32_t(ipc::proto::pager::Label::Stats), 0));
+    if (ipc::Error e = kapi::call_error(r); e != ipc::Error::None)
+        return e;
+    if (r.info.length() < stats_words)
+        return ipc::Error::Truncated;
+    auto* buffer = kapi::ipc_buffer();
+    return Stats { kapi::message_word(r, stats_lazy_text, buffer) + kapi::message_word(r, stats_lazy_rodata, buffer),
+                   kapi::message_word(r, stats_file_fills, buffer) };
+}
+
 int run_child(int mine)
 {
     if (g_value != file_value) {
-        libc::print("data_private: child {}: FAIL: the global starts as {}, not {}\n", mine, g_value, file_value);
+        programs::say("data_private: child {}: FAIL: the global starts as {}, not {}\n", mine, g_value, file_value);
         return 2;
     }
     g_value = mine;
     for (unsigned round = 0; round < child_rounds; ++round) {
         (void)kapi::yield();
         if (g_value != mine) {
-            libc::print("data_private: child {}: FAIL: the global changed to {} in round {}\n", mine, g_value, round);
+            programs::say("data_private: child {}: FAIL: the global changed to {} in round {}\n", mine, g_value, round);
             return 3;
         }
     }
-    libc::print("data_private: child {}: the global kept its value for {} rounds\n", mine, child_rounds);
+    programs::say("data_private: child {}: the global kept its value for {} rounds\n", mine, child_rounds);
     return 0;
 }
 
@@ -56,6 +87,7 @@ int main(int argc, char** argv)
         return run_child(parse(argv[2]));
 
     g_value = parent_value;
+    auto before = pager_stats();
     const char* values[2] = { "1111", "2222" };
     uint64_t pids[2] {};
     for (unsigned i = 0; i < 2; ++i) {
@@ -64,7 +96,7 @@ int main(int argc, char** argv)
         if (pid.is_error())
             programs::fail("data_private", "spawning a child", pid.error());
         pids[i] = pid.value();
-        libc::print("data_private: started child pid {} with value {}\n", pids[i], values[i]);
+        programs::say("data_private: started child pid {} with value {}\n", pids[i], values[i]);
     }
     bool all_ok = true;
     for (uint64_t pid : pids) {
@@ -72,15 +104,23 @@ int main(int argc, char** argv)
         if (status.is_error())
             programs::fail("data_private", "waiting for a child", status.error());
         bool exited = status.value().kind == ipc::proto::process::ExitKind::Exited;
-        libc::print("data_private: child pid {} {} {}\n", pid, exited ? "exited with status" : "was killed, word",
+        programs::say("data_private: child pid {} {} {}\n", pid, exited ? "exited with status" : "was killed, word",
                     status.value().status);
         if (!exited || status.value().status != 0)
             all_ok = false;
+    }
+    auto after = pager_stats();
+    if (before.is_error() || after.is_error()) {
+        programs::say("data_private: no pager Stats: {}\n",
+                    ipc::error_name(before.is_error() ? before.error() : after.error()));
+    } else {
+        programs::say("data_private: text maps {}, file reads {}\n", after.value().text_maps - before.value().text_maps,
+                    after.value().file_fills - before.value().file_fills);
     }
     if (g_value != parent_value)
         programs::fail("data_private", "the parent's copy of the global changed");
     if (!all_ok)
         programs::fail("data_private", "a child saw another process's write");
-    libc::print("data_private: ok\n");
+    programs::say("data_private: ok\n");
     return 0;
 }

@@ -15,8 +15,8 @@ int main(int, char**)
     using Function = void (*)();
     auto address = reinterpret_cast<uint64_t>(&g_code[0]);
     auto function = reinterpret_cast<Function>(address);
-    libc::print("exec_data: calling code at {:x}\n", address);
+    programs::say("exec_data: calling code at {:x}\n", address);
     function();
-    libc::print("exec_data: FAIL: code in a data page ran\n");
+    programs::say("exec_data: FAIL: code in a data page ran\n");
     return 1;
 }

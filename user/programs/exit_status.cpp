@@ -1,6 +1,6 @@
 // exit_status: exits with the status given as its first argument (default 3),
 // so the tests can check that a non-zero status reaches init unchanged.
-#include <stdio.h>
+#include "common.h"
 
 namespace {
 int parse(const char* text)
@@ -15,6 +15,6 @@ int parse(const char* text)
 int main(int argc, char** argv)
 {
     int status = argc > 1 ? parse(argv[1]) : 3;
-    libc::print("exit_status: exiting with status {}\n", status);
+    programs::say("exit_status: exiting with status {}\n", status);
     return status;
 }

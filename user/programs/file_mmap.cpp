@@ -34,7 +34,7 @@ void check_file(const char* path, bool print_first_line)
             programs::fail("file_mmap", "read_file returned a short count");
         for (uint64_t i = 0; i < expected; ++i) {
             if (bytes[offset + i] != g_chunk[i]) {
-                libc::print("file_mmap: {}: byte {} is {:x} in the mapping, {:x} in the file\n", path, offset + i,
+                programs::say("file_mmap: {}: byte {} is {:x} in the mapping, {:x} in the file\n", path, offset + i,
                             bytes[offset + i], g_chunk[i]);
                 programs::fail("file_mmap", "the mapping differs from the file");
             }
@@ -45,7 +45,7 @@ void check_file(const char* path, bool print_first_line)
         if (bytes[i] != 0)
             programs::fail("file_mmap", "the tail of the last page past the end of the file is not zero");
     }
-    libc::print("file_mmap: {}: {} bytes at {:x} match the file\n", path, size,
+    programs::say("file_mmap: {}: {} bytes at {:x} match the file\n", path, size,
                 reinterpret_cast<uint64_t>(mapped.value()));
     if (print_first_line) {
         char line[81];
@@ -53,11 +53,11 @@ void check_file(const char* path, bool print_first_line)
         for (; n < size && n + 1 < sizeof(line) && bytes[n] != '\n'; ++n)
             line[n] = char(bytes[n]);
         line[n] = 0;
-        libc::print("file_mmap: motd: {}\n", line);
+        programs::say("file_mmap: motd: {}\n", line);
     }
     auto region = programs::region_of(reinterpret_cast<uint64_t>(mapped.value()));
     if (!region.is_error())
-        libc::print("file_mmap: {} region {:x}-{:x}, resident {} pages, file id {}\n",
+        programs::say("file_mmap: {} region {:x}-{:x}, resident {} pages, file id {}\n",
                     programs::region_type_name(region.value().type), region.value().start, region.value().end,
                     region.value().resident_pages, region.value().file_id);
     auto unmapped = libc::munmap(mapped.value(), size);
@@ -71,6 +71,6 @@ int main(int argc, char** argv)
 {
     check_file("/etc/motd", true);
     check_file(argc > 0 ? argv[0] : "/bin/file_mmap", false);
-    libc::print("file_mmap: ok\n");
+    programs::say("file_mmap: ok\n");
     return 0;
 }

@@ -22,8 +22,8 @@ volatile uint64_t g_never = ~uint64_t(0); // the recursion stops only at this de
 
 int main(int, char**)
 {
-    libc::print("guard_hit: recursing until the stack overflows\n");
+    programs::say("guard_hit: recursing until the stack overflows\n");
     uint64_t sum = dive(0);
-    libc::print("guard_hit: FAIL: the recursion returned ({})\n", sum);
+    programs::say("guard_hit: FAIL: the recursion returned ({})\n", sum);
     return 1;
 }

@@ -21,10 +21,10 @@ int main(int, char**)
     if (memory[0] != 0x11 || memory[4096 + 100] != 0x22)
         programs::fail("mprotect_ro", "the read-only pages lost their contents");
     volatile uint8_t* target = memory + 4096 + 8;
-    libc::print("mprotect_ro: pages at {:x} are read-only and hold their values\n",
+    programs::say("mprotect_ro: pages at {:x} are read-only and hold their values\n",
                 reinterpret_cast<uint64_t>(memory));
-    libc::print("mprotect_ro: about to write to {:x}\n", reinterpret_cast<uint64_t>(target));
+    programs::say("mprotect_ro: about to write to {:x}\n", reinterpret_cast<uint64_t>(target));
     *target = 0x33;
-    libc::print("mprotect_ro: FAIL: the write to a read-only page succeeded\n");
+    programs::say("mprotect_ro: FAIL: the write to a read-only page succeeded\n");
     return 1;
 }

@@ -15,14 +15,14 @@ int main(int, char**)
         auto mapped = libc::mmap(nullptr, chunk, libc::Prot::read | libc::Prot::write,
                                  libc::MapFlags::priv | libc::MapFlags::anonymous);
         if (mapped.is_error()) {
-            libc::print("oom: mmap of chunk {} refused: {}\n", n, ipc::error_name(mapped.error()));
+            programs::say("oom: mmap of chunk {} refused: {}\n", n, ipc::error_name(mapped.error()));
             return 2;
         }
         auto* bytes = static_cast<volatile uint8_t*>(mapped.value());
         for (size_t offset = 0; offset < chunk; offset += 4096)
             bytes[offset] = uint8_t(n + 1);
-        libc::print("oom: {} MiB touched\n", (n + 1) * (chunk >> 20));
+        programs::say("oom: {} MiB touched\n", (n + 1) * (chunk >> 20));
     }
-    libc::print("oom: FAIL: never ran out of memory\n");
+    programs::say("oom: FAIL: never ran out of memory\n");
     return 1;
 }

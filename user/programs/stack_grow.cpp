@@ -44,15 +44,15 @@ int main(int, char**)
     auto top = reinterpret_cast<uint64_t>(&top_marker);
     uint64_t sum = recurse(levels);
     uint64_t used_kib = (top - g_lowest_frame) / 1024;
-    libc::print("stack_grow: {} levels used {} KiB of stack, checksum {}\n", levels + 1, used_kib, sum);
+    programs::say("stack_grow: {} levels used {} KiB of stack, checksum {}\n", levels + 1, used_kib, sum);
     if (sum != expected_sum())
         programs::fail("stack_grow", "checksum mismatch: a stack page lost its contents");
     if (used_kib < 256)
         programs::fail("stack_grow", "used less stack than intended");
     auto stack = programs::region_of(top);
     if (!stack.is_error())
-        libc::print("stack_grow: stack region {:x}-{:x}, resident {} pages\n", stack.value().start,
+        programs::say("stack_grow: stack region {:x}-{:x}, resident {} pages\n", stack.value().start,
                     stack.value().end, stack.value().resident_pages);
-    libc::print("stack_grow: ok\n");
+    programs::say("stack_grow: ok\n");
     return 0;
 }

@@ -41,12 +41,12 @@ uint64_t text_resident(uint64_t address)
 int main(int, char**)
 {
     auto function = reinterpret_cast<uint64_t>(&late_function);
-    libc::print("text_fault: late_function at {:x}, {} bytes\n", function,
+    programs::say("text_fault: late_function at {:x}, {} bytes\n", function,
                 reinterpret_cast<uint64_t>(late_function_end) - function);
     uint64_t before = text_resident(function);
     uint32_t value = late_function();
     uint64_t after = text_resident(function);
-    libc::print("text_fault: late_function returned {:x}; text resident pages {} -> {}\n", value, before, after);
+    programs::say("text_fault: late_function returned {:x}; text resident pages {} -> {}\n", value, before, after);
     if (value != expected_value)
         programs::fail("text_fault", "late_function returned the wrong value");
     const volatile uint8_t* bytes = reinterpret_cast<const volatile uint8_t*>(function);
@@ -56,6 +56,6 @@ int main(int, char**)
     }
     if (bytes[slide_bytes] != 0xb8) // mov $imm32, %eax
         programs::fail("text_fault", "the instruction after the slide differs from the file");
-    libc::print("text_fault: ok\n");
+    programs::say("text_fault: ok\n");
     return 0;
 }

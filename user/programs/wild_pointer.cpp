@@ -9,8 +9,8 @@ volatile uint64_t g_address = 0x0000'5000'dead'0000;
 int main(int, char**)
 {
     auto* pointer = reinterpret_cast<volatile uint64_t*>(g_address);
-    libc::print("wild_pointer: writing to {:x}\n", g_address);
+    programs::say("wild_pointer: writing to {:x}\n", g_address);
     *pointer = 0x1234;
-    libc::print("wild_pointer: FAIL: the write to a wild pointer succeeded\n");
+    programs::say("wild_pointer: FAIL: the write to a wild pointer succeeded\n");
     return 1;
 }
