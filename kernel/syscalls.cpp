@@ -169,6 +169,8 @@ void dispatch(Tcb& self, Syscall number)
         debug_exit(int64_t(self.frame.rdi));
     case Syscall::DebugStats:
         return set_result(self, debug_stats(self.frame.rdi));
+    case Syscall::Null:
+        return set_result(self, Error::None);
     case Syscall::Yield:
         set_result(self, Error::None);
         sched::dequeue(self);

@@ -355,6 +355,7 @@ RequestAnswer policies(const uint64_t* w)
     return a;
 }
 
+// In the order of ipc::proto::pager::StatsWord.
 RequestAnswer stats()
 {
     RequestAnswer a;
@@ -375,6 +376,7 @@ RequestAnswer stats()
     a.push(frames().frames_recycled());
     a.push(frames().bytes_left());
     a.push(c.neighbours_populated);
+    static_assert(unsigned(proto::StatsWord::Count) == 23);
     return a;
 }
 

@@ -29,6 +29,7 @@ enum class Syscall : uint64_t {
     ReplyRecv = 8,   // Reply, then Recv on rdi, in one kernel entry
     Yield = 9,
     DebugStats = 10, // rdi = KernelStats* to fill (accounting checks in tests)
+    Null = 11,       // does nothing: the cost of entering and leaving the kernel (benchmarks)
     Count
 };
 
