@@ -94,18 +94,31 @@ void read_file(const uint64_t* w, Reply& r)
     }
 }
 
+// The w0-th child of a directory (0-based). Archive::list pages through a
+// directory with a cursor of its own, so walk to the wanted child.
 void list(const uint64_t* w, unsigned length, Reply& r)
 {
     char buffer[ipc::proto::max_path + 1];
+    std::string_view path = read_path(w, length, 1, buffer);
     fs::DirEntry entry[1];
-    auto page = g_archive.list(read_path(w, length, 1, buffer), entry, w[0]);
-    if (page.is_error()) {
-        r.error = page.error();
-        return;
-    }
-    if (page.value().count == 0) {
-        r.error = Error::NotFound;
-        return;
+    size_t cursor = 0;
+    for (uint64_t i = 0;; ++i) {
+        auto page = g_archive.list(path, entry, cursor);
+        if (page.is_error()) {
+            r.error = page.error();
+            return;
+        }
+        if (page.value().count == 0) {
+            r.error = Error::NotFound;
+            return;
+        }
+        if (i == w[0])
+            break;
+        if (!page.value().more) {
+            r.error = Error::NotFound;
+            return;
+        }
+        cursor = page.value().next_cursor;
     }
     uint64_t size = 0;
     if (entry[0].id != fs::no_file) {

@@ -290,12 +290,13 @@ RequestAnswer why(const uint64_t* w)
         if (r.type == RegionType::Stack)
             sp = VirtAddr(r.end.get() - 16);
     }
-    bool present = slots().find_mapping(client->pid, address.page_base().get()) != 0;
+    // The answer is what a first touch of the page would do (a resident page
+    // with the right rights takes no fault at all).
     const uint64_t accesses[3] = { 0, ipc::FaultAccess::write, ipc::FaultAccess::execute };
     const char* reasons[3];
     uint64_t decisions[3];
     for (unsigned i = 0; i < 3; ++i) {
-        FaultInfo f { address, accesses[i] | ipc::FaultAccess::user | (present ? ipc::FaultAccess::present : 0), address, sp };
+        FaultInfo f { address, accesses[i] | ipc::FaultAccess::user, address, sp };
         Classification c = classify(client->regions, f);
         decisions[i] = uint64_t(c.decision);
         reasons[i] = c.reason;
@@ -394,6 +395,10 @@ bool shell_request(uint64_t label, const kapi::SyscallResult& m, const uint64_t*
         a = policies(w);
         return true;
     case proto::ShellLabel::Trace:
+        if (w[0] && !find_client(w[0])) {
+            a.error = Error::NotFound;
+            return true;
+        }
         trace::set(w[0], w[1] != 0);
         return true;
     }

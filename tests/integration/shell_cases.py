@@ -280,7 +280,86 @@ def _case_reboot():
     return shell_case('shell-reboot', [SendLine('reboot'), Expect(r'^init: rebooting')], exit_code=0)
 
 
+class TraceChain:
+    """Runs a program with tracing on and requires one fault whose id
+    appears on every hop, in order: kernel->pager, pager->fs, fs->pager,
+    pager->kernel (a cold text page, read from the file server)."""
+
+    HOPS = ('kernel->pager', 'pager->fs', 'fs->pager', 'pager->kernel MAP')
+
+    def describe(self):
+        return 'one fault id on all four hops of a cold text fault'
+
+    def run(self, con, ctx):
+        start = con.pos
+        con.expect(PROMPT, SHELL_TIMEOUT)
+        text = con.text[start:con.pos]
+        chains = {}
+        for m in re.finditer(r'^trace: #(\d+) (\S+(?: MAP)?)', text, re.M):
+            chains.setdefault(m.group(1), []).append(m.group(2))
+        complete = [fid for fid, hops in chains.items() if tuple(h for h in hops if h in self.HOPS) == self.HOPS]
+        if not complete:
+            raise CaseFailure(f'no fault id with all of {self.HOPS} in order; saw {chains}')
+        # Every line of the chosen fault carries its id and an instruction count.
+        fid = complete[0]
+        lines = [l for l in text.splitlines() if l.startswith(f'trace: #{fid} ')]
+        if not all(re.search(r'\(\+\d+ insns', l) for l in lines if '->pager' in l or 'MAP' in l):
+            raise CaseFailure(f'fault #{fid} has hops without an instruction count: {lines}')
+
+
+class FaultsDelta:
+    """Reads the pager's fault counter from `stats` and keeps it under `key`;
+    with `compare`, also checks how the new delta relates to an earlier one."""
+
+    def __init__(self, key):
+        self.key = key
+
+    def describe(self):
+        return f'read the fault count ({self.key})'
+
+    def run(self, con, ctx):
+        con.send_line('stats')
+        m = con.expect(r'^faults +(\d+)$', SHELL_TIMEOUT)
+        con.expect(PROMPT, SHELL_TIMEOUT)
+        if not hasattr(ctx, 'fault_counts'):
+            ctx.fault_counts = {}
+        ctx.fault_counts[self.key] = int(m.group(1))
+
+
+class CheckFewerFaults:
+    def describe(self):
+        return 'eager took fewer faults than lazy for the same program'
+
+    def run(self, con, ctx):
+        c = ctx.fault_counts
+        lazy = c['lazy after'] - c['lazy before']
+        eager = c['eager after'] - c['eager before']
+        if not (lazy >= 64 and eager * 4 < lazy):
+            raise CaseFailure(f'anon_mmap took {lazy} faults under lazy and {eager} under eager; '
+                              'expected at least 64 and eager under a quarter of lazy')
+
+
+def _case_trace_chain():
+    return shell_case('shell-trace-chain', command('trace on', r'^trace: on for every process$')
+                      + [SendLine('text_fault'), TraceChain()]
+                      + command('trace off', r'^trace: off for every process$')
+                      + powered_off())
+
+
+def _case_policy_fault_counts():
+    # anon_mmap touches 64 pages of one anonymous mapping: one fault each
+    # under lazy, one for the whole mapping under eager.
+    run = command('anon_mmap', r'^anon_mmap: ok')
+    return shell_case('shell-lazy-vs-eager',
+                      [FaultsDelta('lazy before')] + run + [FaultsDelta('lazy after')]
+                      + command('pager policy eager', r'^pager policy: eager \(was lazy\)$')
+                      + [FaultsDelta('eager before')] + run + [FaultsDelta('eager after'), CheckFewerFaults()]
+                      + powered_off())
+
+
 CASES = [
+    _case_trace_chain(),
+    _case_policy_fault_counts(),
     _case_builtins(),
     _case_programs(),
     _case_line_editing(),

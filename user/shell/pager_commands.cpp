@@ -141,20 +141,24 @@ void cmd_stats(const CommandLine&)
     unsigned n = r.info.clamped_length();
     for (unsigned i = 0; i < n; ++i)
         w[i] = kapi::message_word(r, i);
-    // The order of servers/pager/requests.cpp stats().
-    print("faults            {}\n", w[0]);
-    print("populated by type text {} data {} bss {} heap {} stack {} anon-mmap {} file-mmap {} rodata {}\n", w[1],
-          w[2], w[3], w[4], w[5], w[6], w[7], w[9]);
+    using W = pager::StatsWord;
+    auto at = [&](W word, unsigned offset = 0) { return w[unsigned(word) + offset]; };
+    // Pages populated per RegionType (text 0 .. rodata 8; guards never are).
+    auto by_type = [&](unsigned type) { return at(W::LazyByRegionType, type); };
+    print("faults            {}\n", at(W::Faults));
+    print("populated by type text {} data {} bss {} heap {} stack {} anon-mmap {} file-mmap {} rodata {}\n",
+          by_type(0), by_type(1), by_type(2), by_type(3), by_type(4), by_type(5), by_type(6), by_type(8));
     print("kills             guard {} protection {} invalid-address {} out-of-memory {} bad-sp {} fault-loop {}\n",
-          w[10], w[11], w[12], w[13], w[14], w[15]);
-    print("file fills        {}\n", w[16]);
-    print("copy-on-write     {}\n", w[17]);
-    if (n > 22)
-        print("fault-around      {} neighbour pages\n", w[22]);
-    print("page cache        {} pages\n", w[18]);
-    uint64_t in_use = w[19] >= w[20] ? w[19] - w[20] : 0;
+          at(W::GuardHits), at(W::ProtectionViolations), at(W::InvalidAddresses), at(W::OutOfMemoryKills),
+          at(W::BadStackPointerKills), at(W::FaultLoopKills));
+    print("file fills        {}\n", at(W::FileFills));
+    print("copy-on-write     {}\n", at(W::CopyOnWrite));
+    print("fault-around      {} neighbour pages\n", at(W::NeighboursPopulated));
+    print("page cache        {} pages\n", at(W::CachePages));
+    uint64_t retyped = at(W::FramesRetyped), recycled = at(W::FramesRecycled);
+    uint64_t in_use = retyped >= recycled ? retyped - recycled : 0;
     print("pager memory      {} KiB used ({} frames), {} KiB free for reuse, {} KiB not yet retyped\n", in_use * 4,
-          in_use, w[20] * 4, w[21] / 1024);
+          in_use, recycled * 4, at(W::UntypedBytesLeft) / 1024);
     ipc::KernelStats k {};
     if (kapi::debug_stats(&k) == Error::None)
         print("kernel memory     {} KiB free (untyped), {} frames mapped, {} objects, {} threads\n",

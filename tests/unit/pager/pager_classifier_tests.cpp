@@ -282,7 +282,7 @@ TEST_CASE("pager classifier: reasons and names")
     CHECK(pager::kill_reason(FaultDecision::FaultLoop) == KillReason::FaultLoop);
 
     ipc::FaultMessage message { ipc::FaultLabel::PageFault, 0x1234, 0x40'0010, 0x7fff'0000,
-                                FaultAccess::write | FaultAccess::present | FaultAccess::user };
+                                FaultAccess::write | FaultAccess::present | FaultAccess::user, 0 };
     FaultInfo info = FaultInfo::from_message(message);
     CHECK(info.address == va(0x1234));
     CHECK(info.ip == va(0x40'0010));
