@@ -300,6 +300,10 @@ void ProcessManager::handle(uint64_t badge, const kapi::SyscallResult& message)
             (void)kapi::reply(MessageInfo(uint32_t(Error::NotFound), 0));
             return;
         }
+        if (target->waiter) {
+            (void)kapi::reply(MessageInfo(uint32_t(Error::Busy), 0)); // one waiter per process
+            return;
+        }
         auto slot = slots().allocate();
         if (slot.is_error() || kapi::cnode_save_caller(ipc::root_slot_cnode, slot.value()) != Error::None)
             return;

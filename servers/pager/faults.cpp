@@ -117,8 +117,10 @@ FaultAnswer copy_on_write(Client& client, Region& region, const FaultInfo& f, ui
         return FaultAnswer { .frame = old, .address = page, .rights = rights_of(region, true) };
     }
     auto fresh = frames().take_zeroed(SlotUse::Private, client.pid, page);
-    if (fresh.is_error())
+    if (fresh.is_error()) {
+        ++g_counters.out_of_memory_kills;
         return kill(&client, KillReason::OutOfMemory, f, 0);
+    }
     PageFill fill = page_fill(region, VirtAddr(page));
     bool hit = false;
     auto master = cached_page(region.backing.file.value - 1, fill.file_offset / ipc::page_size, hit);
@@ -212,6 +214,13 @@ const PagePolicy& current_policy() { return *g_policy; }
 void set_policy(const PagePolicy& policy) { g_policy = &policy; }
 void set_verbose(bool on) { g_verbose = on; }
 bool verbose() { return g_verbose; }
+
+void note_map_failure(uint64_t pid, uint64_t address)
+{
+    ++g_counters.out_of_memory_kills;
+    if (Client* client = find_client(pid))
+        client->last_kill = KillRecord { KillReason::OutOfMemory, address, 0, 0, true };
+}
 
 FaultAnswer handle_exception(uint64_t pid, uint64_t vector, uint64_t ip)
 {

@@ -64,6 +64,7 @@ kapi::SyscallResult answer_and_receive(const kapi::SyscallResult& message)
             libc::print("pager: pid {}: mapping {:x} failed: {}; killing it\n", message.badge, a.address,
                         ipc::error_name(next.error));
             a.kill_word = ipc::proto::pager::encode_kill(ipc::proto::pager::KillReason::OutOfMemory, a.address);
+            pager::note_map_failure(message.badge, a.address);
         }
         return kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Kill), 1), a.kill_word);
     }

@@ -200,6 +200,13 @@ RequestAnswer mmap(Client& client, const uint64_t* w)
         return a;
     }
     bool anonymous = flags & proto::MapFlags::anonymous;
+    // Page-cache frames back every read-only use of a file, text included:
+    // a shared writable file mapping would let one program rewrite another's
+    // code. The initrd is read-only anyway, so there is nothing to write to.
+    if (!anonymous && (flags & proto::MapFlags::shared) && prot.value().writable()) {
+        a.error = Error::InsufficientRights;
+        return a;
+    }
     VirtAddr start(w[0]);
     if (flags & proto::MapFlags::fixed) {
         if (auto range = PageRange::from_user(w[0], length); range.is_error()) {
@@ -474,6 +481,14 @@ RequestAnswer handle_request(uint64_t badge, const kapi::SyscallResult& m, CPtr 
         if (range.is_error() || prot.is_error()) {
             a.error = range.is_error() ? range.error() : prot.error();
             return a;
+        }
+        // The same rule as mmap: a shared file mapping never becomes writable.
+        for (const Region& r : client->regions.regions()) {
+            bool overlaps = r.start < range.value().end && range.value().start < r.end;
+            if (overlaps && r.type == RegionType::FileMmap && r.is_shared() && prot.value().writable()) {
+                a.error = Error::InsufficientRights;
+                return a;
+            }
         }
         if (auto changed = client->regions.protect(range.value(), prot.value()); changed.is_error()) {
             a.error = changed.error();

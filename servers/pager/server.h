@@ -29,6 +29,8 @@ struct RequestAnswer {
 
 FaultAnswer handle_page_fault(uint64_t pid, const FaultInfo&);
 FaultAnswer handle_exception(uint64_t pid, uint64_t vector, uint64_t ip);
+// The kernel refused a Map we answered with: count and record the kill that follows.
+void note_map_failure(uint64_t pid, uint64_t address);
 // `received_cap` is the slot a transferred cap landed in (NewClient), or 0.
 RequestAnswer handle_request(uint64_t badge, const kapi::SyscallResult&, ipc::CPtr received_cap, bool& cap_taken);
 

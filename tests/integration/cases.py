@@ -465,6 +465,7 @@ PROGRAM_CASES = [
         Expect(r'^file_mmap: /etc/motd: \d+ bytes at 0x[0-9a-f]+ match the file$'),
         Expect(r'^file_mmap: motd: (.*)$', check=_motd_first_line),
         Expect(r'^file_mmap: /bin/file_mmap: \d+ bytes at 0x[0-9a-f]+ match the file$'),
+        Expect(r'^file_mmap: /bin/hello: shared writable mapping refused$'),
         Expect(r'^file_mmap: ok$'),
         exited('file_mmap'),
     ]),

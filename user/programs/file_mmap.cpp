@@ -67,10 +67,31 @@ void check_file(const char* path, bool print_first_line)
 
 } // namespace
 
+// Files back other programs' text through the pager's page cache, so a
+// shared writable mapping of one (directly or by mprotect) must be refused.
+void check_shared_write_refused(const char* path)
+{
+    auto file = libc::open_file(path);
+    if (file.is_error())
+        programs::fail("file_mmap", "open_file", file.error());
+    auto writable = libc::mmap(nullptr, 4096, libc::Prot::read | libc::Prot::write, libc::MapFlags::shared,
+                               int64_t(file.value().id), 0);
+    if (!writable.is_error() || writable.error() != ipc::Error::InsufficientRights)
+        programs::fail("file_mmap", "a shared writable file mapping was not refused");
+    auto readable = libc::mmap(nullptr, 4096, libc::Prot::read, libc::MapFlags::shared, int64_t(file.value().id), 0);
+    if (readable.is_error())
+        programs::fail("file_mmap", "shared read-only mmap", readable.error());
+    auto upgraded = libc::mprotect(readable.value(), 4096, libc::Prot::read | libc::Prot::write);
+    if (!upgraded.is_error() || upgraded.error() != ipc::Error::InsufficientRights)
+        programs::fail("file_mmap", "mprotect made a shared file mapping writable");
+    programs::say("file_mmap: {}: shared writable mapping refused\n", path);
+}
+
 int main(int argc, char** argv)
 {
     check_file("/etc/motd", true);
     check_file(argc > 0 ? argv[0] : "/bin/file_mmap", false);
+    check_shared_write_refused("/bin/hello");
     programs::say("file_mmap: ok\n");
     return 0;
 }

@@ -85,7 +85,7 @@ enum class Invocation : uint32_t {
     // IOPort caps cover a port range: w0 = port, (w1 = value for Out).
     IoPortIn8 = 60,
     IoPortOut8 = 61,
-    IoPortIssue = 62,       // on the root IOPort cap: w0 = first, w1 = last, w2 = dest slot
+    IoPortIssue = 62,       // on any IOPort cap, for a sub-range of it: w0 = first, w1 = last, w2 = dest slot
 };
 
 } // namespace ipc

@@ -7,20 +7,22 @@
 // Control (process manager only):
 //   NewClient  w0 = pid, w1 = file id, w2 = file size, w3 = argv length,
 //              w4.. = argv (NUL-separated), cap = the client's VSpace
-//                                   -> w0 = entry point, w1 = initial stack pointer
+//                                   -> w0 = entry point, w1 = initial stack pointer,
+//                                      w2 = argc, w3 = argv (the strings are on the stack)
 //   EndClient  w0 = pid             -> frees everything the pager holds for it
 //   KillInfo   w0 = pid             -> the last kill decision: w0 = KillReason, w1 = address,
 //                                      w2 = distance (guard hits), w3 = ip
 // Clients:
 //   Mmap       w0 = address hint, w1 = length, w2 = Prot, w3 = MapFlags, w4 = file id, w5 = offset
-//                                   -> w0 = address
+//                                   -> w0 = address (a shared writable file mapping is refused:
+//                                      InsufficientRights; files are read-only)
 //   Munmap     w0 = address, w1 = length
 //   Mprotect   w0 = address, w1 = length, w2 = Prot
 //   Brk        w0 = new break (0 asks)  -> w0 = the break
 //   Query      w0 = pid (0 = self), w1 = region index
 //                                   -> w0 = start, w1 = end, w2 = RegionType, w3 = Prot,
 //                                      w4 = resident pages, w5 = dirty private pages, w6 = file id
-//   Stats                           -> the counters, see PagerStats order
+//   Stats                           -> the counters, in the order of StatsWord below
 
 #include <cstdint>
 

@@ -4,12 +4,13 @@
 //
 //   Spawn  w0 = argv length, w1.. = argv (NUL-separated; argv[0] is the path)
 //                               -> w0 = pid
-//   Wait   w0 = pid             -> w0 = ExitKind, w1 = status or kill reason word, w2 = fault address,
+//   Wait   (one waiter per process: a second one gets Busy)
+//          w0 = pid             -> w0 = ExitKind, w1 = status or kill reason word, w2 = fault address,
 //                                  w3 = distance (guard hits), w4 = ipc::ExitCause (kills)
 //   Kill   w0 = pid
 //   List   w0 = index           -> w0 = pid, w1 = state, w2 = name length, w3.. = name (NotFound at the end)
 //   Exit   w0 = status          (no reply: the caller is gone)
-//   PowerOff                    ends the run (QEMU exits 0)
+//   PowerOff                    ends the run (the root task exits 0: QEMU exit code 33)
 //   Reboot                      resets the machine
 
 #include <cstdint>
