@@ -66,7 +66,7 @@ void fault_received(uint64_t pid, const FaultInfo& f, uint64_t kernel_timestamp)
     if (!g_current.active)
         return;
     if (kernel_timestamp)
-        libc::print("trace: #{} kernel->pager pid {} {} {:x} ip {:x} (+{} insns in the kernel)\n", g_current.id, pid,
+        libc::print("trace: #{} kernel->pager pid {} {} {:x} ip {:x} (+{} tsc in the kernel)\n", g_current.id, pid,
                     access_name(f), f.address, f.ip, start - kernel_timestamp);
     else
         libc::print("trace: #{} kernel->pager pid {} {} {:x} ip {:x}\n", g_current.id, pid, access_name(f), f.address, f.ip);
@@ -81,7 +81,7 @@ void fs_request(uint64_t file, uint64_t page)
 void fs_reply(uint64_t bytes, uint64_t started)
 {
     if (g_current.active)
-        libc::print("trace: #{} fs->pager {} bytes (+{} insns)\n", g_current.id, bytes, now() - started);
+        libc::print("trace: #{} fs->pager {} bytes (+{} tsc)\n", g_current.id, bytes, now() - started);
 }
 
 void answer_map(uint64_t address, uint8_t rights)
@@ -89,7 +89,7 @@ void answer_map(uint64_t address, uint8_t rights)
     if (!g_current.active)
         return;
     char r[4] = { (rights & 1) ? 'r' : '-', (rights & 2) ? 'w' : '-', (rights & 4) ? 'x' : '-', 0 };
-    libc::print("trace: #{} pager->kernel MAP {:x} {} (+{} insns in the pager)\n", g_current.id, address, r,
+    libc::print("trace: #{} pager->kernel MAP {:x} {} (+{} tsc in the pager)\n", g_current.id, address, r,
                 now() - g_current.started);
     g_current.active = false;
 }
@@ -99,7 +99,7 @@ void answer_kill(uint64_t kill_word)
     if (!g_current.active)
         return;
     namespace proto = ipc::proto::pager;
-    libc::print("trace: #{} pager->kernel KILL {} at {:x} (+{} insns in the pager)\n", g_current.id,
+    libc::print("trace: #{} pager->kernel KILL {} at {:x} (+{} tsc in the pager)\n", g_current.id,
                 proto::kill_reason_name(proto::kill_reason(kill_word)), proto::kill_address(kill_word), now() - g_current.started);
     g_current.active = false;
 }

@@ -3,11 +3,11 @@
 // fault's id so one fault's chain reads together, with the guest
 // instructions each hop took (rdtsc; exact under QEMU -icount).
 //
-//   trace: #12 kernel->pager pid 3 read 0x401000 ip 0x401000 (+850 insns in the kernel)
+//   trace: #12 kernel->pager pid 3 read 0x401000 ip 0x401000 (+850 tsc in the kernel)
 //   trace: #12 pager->fs fill file 2 page 1
-//   trace: #12 fs->pager 4096 bytes (+5300 insns)
-//   trace: #12 pager->kernel MAP 0x401000 r-x (+9100 insns in the pager)
-//   trace: #13 pager->kernel KILL guard page hit at 0x7ffffeffff00 (+2100 insns in the pager)
+//   trace: #12 fs->pager 4096 bytes (+5300 tsc)
+//   trace: #12 pager->kernel MAP 0x401000 r-x (+9100 tsc in the pager)
+//   trace: #13 pager->kernel KILL guard page hit at 0x7ffffeffff00 (+2100 tsc in the pager)
 
 #include <cstdint>
 #include <pager/fault_info.h>

@@ -303,7 +303,7 @@ class TraceChain:
         # Every line of the chosen fault carries its id and an instruction count.
         fid = complete[0]
         lines = [l for l in text.splitlines() if l.startswith(f'trace: #{fid} ')]
-        if not all(re.search(r'\(\+\d+ insns', l) for l in lines if '->pager' in l or 'MAP' in l):
+        if not all(re.search(r'\(\+\d+ tsc', l) for l in lines if '->pager' in l or 'MAP' in l):
             raise CaseFailure(f'fault #{fid} has hops without an instruction count: {lines}')
 
 
