@@ -1,6 +1,7 @@
-// The four memory functions the compiler may call on its own, even in
-// freestanding code. Kept simple: correctness first, the hot copies (page
-// zeroing and copying) use the arch's string instructions directly.
+// The memory functions the compiler may call on its own, even in
+// freestanding code, shared by the kernel and the user libc (the host tests
+// use the C library's). Simple on purpose: correctness first; the hot copies
+// use the string instructions.
 #include <cstddef>
 #include <cstdint>
 
