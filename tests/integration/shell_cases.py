@@ -265,7 +265,14 @@ def _case_spin():
         # A background job: ps, vm and why see it while it runs; kill ends it.
         + [SendLine('spin &'), Expect(r'^\[pid (\d+)\] started$', check=remember(v, pid=1)), prompt()]
         + [SendLine('ps'), Expect(r'^ +\d+ +job +spin$'), prompt()]
-        + [Type('vm {pid}', v), Expect(rf'^({ADDR16})-{ADDR16} guard ', check=remember(v, guard=1)),
+        # Every region type of a running process, in address order.
+        + [Type('vm {pid}', v),
+           Expect(rf'^{ADDR16}-{ADDR16} text +r-x file \d+ +resident +[1-9]'),
+           Expect(rf'^{ADDR16}-{ADDR16} data +rw- file \d+ +resident +[1-9]'),
+           Expect(rf'^{ADDR16}-{ADDR16} bss +rw- anon +resident +[1-9]'),
+           Expect(rf'^{ADDR16}-{ADDR16} heap +rw- anon +resident +[1-9]'),
+           Expect(rf'^({ADDR16})-{ADDR16} guard +--- anon', check=remember(v, guard=1)),
+           Expect(rf'^{ADDR16}-{ADDR16} stack +rw- anon +resident +[1-9]'),
            Expect(r'^pid \d+: \d+ regions'), prompt()]
         + [Type('why {pid} {guard}', v), Expect(r'^  read +guard-hit'), prompt()]
         + [Type('trace {pid} on', v), Expect(r'^trace: on for pid \d+$'), prompt()]
