@@ -60,3 +60,11 @@ deps:
 
 clean:
 	rm -rf $(BUILD)
+
+# make bench: boot the benchmark image (user/bench) in QEMU with
+# -icount shift=0, then Debian's cloud kernel with the same flags
+# (tests/bench/linux), and print both with the ratio. Rows also go to
+# $(BUILD)/bench/results.jsonl. See docs/performance.md.
+.PHONY: bench
+bench: build
+	python3 tests/bench/run_bench.py --build-dir $(BUILD)
