@@ -103,7 +103,6 @@ class Case:
     modules: Optional[Callable] = None
     forbid: List[str] = field(default_factory=list)
     exit_timeout: float = DEFAULT_TIMEOUT
-    skip: Optional[str] = None
 
     @property
     def uses_default_iso(self):
@@ -167,6 +166,12 @@ def exception_case(name, fault, mnemonic, title, vector, error_code):
                    rf'vector {vector}\b{ec}'),
             halted(REGISTERS),
         ])
+
+
+def _pager_not_elf(ctx):
+    """The full set of modules, except that the pager is a text file."""
+    not_elf = ctx.write_input('not-elf.txt', NOT_ELF_TEXT)
+    return [(ctx.init_elf, 'init'), (not_elf, 'pager'), (ctx.fs_elf, 'fs'), (ctx.initrd, 'initrd')]
 
 
 def _write_not_elf(ctx):
@@ -255,10 +260,19 @@ CASES = [
         exit_code=35,
         forbid=[BANNER]),
 
+    # The root task ending with a non-zero status is the run's failure
+    # (exit code 37): init cannot start a server whose module is no ELF.
     Case(
         'root-exit-status',
-        steps=[],
-        skip='needs a second user program that exits non-zero (exit code 37)'),
+        modules=_pager_not_elf,
+        steps=[
+            booting(),
+            Expect(BANNER),
+            Expect(r'^init: loading a server image: malformed$'),
+            Expect(r'^\[info\] kernel: root task exited with status 1 after \d+ timer ticks'),
+        ],
+        exit_code=37,
+        forbid=[PANIC_ANY]),
 ]
 
 

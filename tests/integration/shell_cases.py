@@ -7,9 +7,7 @@ then checks what comes back. Every case ends with `poweroff` (QEMU exit 33)
 or `reboot` (QEMU exits 0 with -no-reboot).
 
 The runner needs on its Context: console_elf, pager_elf, fs_elf, initrd
-(an initrd holding /bin/shell and the user/programs programs). Cases that
-need a program that runs until it is killed (/bin/spin) are skipped while
-user/programs has none.
+(an initrd holding /bin/shell and the user/programs programs).
 
 Steps here add three kinds to those of cases.py: Keys (bytes typed with no
 Enter), a dictionary of values per case that Expect checks fill from a match
@@ -17,7 +15,6 @@ Enter), a dictionary of values per case that Expect checks fill from a match
 until a pattern shows up: background jobs are reported at the next prompt).
 """
 
-import os
 import re
 import time
 
@@ -25,10 +22,6 @@ from cases import Case, CaseFailure, Expect, Block, SendLine, HEX, PANIC_ANY, BA
 
 SHELL_TIMEOUT = 60.0
 PROMPT = r'faultline\$ '
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-HAVE_SPIN = os.path.isfile(os.path.join(REPO, 'user', 'programs', 'spin.cpp'))
-NEEDS_SPIN = None if HAVE_SPIN else \
-    'needs /bin/spin (a program that runs until killed) in user/programs and the initrd'
 ADDR16 = r'[0-9a-f]{16}'
 
 
@@ -279,8 +272,7 @@ def _case_spin():
         + [Type('trace {pid} off', v), Expect(r'^trace: off for pid \d+$'), prompt()]
         + [Type('kill {pid}', v), Expect(r'^\[pid \d+\] spin: killed on request$'), prompt()]
         + command('jobs')
-        + powered_off(),
-        skip=NEEDS_SPIN)
+        + powered_off())
 
 
 def _case_reboot():
