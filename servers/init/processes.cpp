@@ -111,8 +111,14 @@ void ProcessManager::register_server(const char* name, uint64_t pid, const Proce
     }
 }
 
+// Every failure is reported here, once, with the most specific reason known.
 Result<uint64_t> ProcessManager::spawn(const char* argv, size_t argv_length, bool announce)
 {
+    const char* path = argv; // argv[0]
+    auto refuse = [&](Error e) -> Result<uint64_t> {
+        libc::print("init: cannot run {}: {}\n", path, ipc::error_name(e));
+        return e;
+    };
     Process* slot = nullptr;
     for (auto& p : g_processes) {
         if (!p.used) {
@@ -121,8 +127,7 @@ Result<uint64_t> ProcessManager::spawn(const char* argv, size_t argv_length, boo
         }
     }
     if (!slot)
-        return Error::NoMemory;
-    const char* path = argv; // argv[0]
+        return refuse(Error::NoMemory);
 
     // 1. The program's file, from the file server.
     uint64_t words[ipc::max_message_words] {};
@@ -130,18 +135,21 @@ Result<uint64_t> ProcessManager::spawn(const char* argv, size_t argv_length, boo
     words[0] = path_length;
     unsigned n = 1 + ipc::proto::pack_string(words + 1, fs::path_words, path, path_length);
     auto opened = kapi::send_message(ipc::Syscall::Call, m_endpoints.fs, MessageInfo(uint32_t(fs::Label::Open), n), words);
-    if (Error e = kapi::call_error(opened); e != Error::None) {
-        libc::print("init: cannot run {}: {}\n", path, ipc::error_name(e));
-        m_spawn_reported = true;
-        return e;
-    }
+    if (Error e = kapi::call_error(opened); e != Error::None)
+        return refuse(e);
     uint64_t file_id = opened.words[0], file_size = opened.words[1];
 
     // 2. An empty process.
     uint64_t pid = m_next_pid++;
-    CPtr block = TRY(take_block());
+    auto taken = take_block();
+    if (taken.is_error())
+        return refuse(taken.error());
+    CPtr block = taken.value();
     auto created = create_process(block, ipc::proto::process_cnode_radix);
-    auto fail = [&](Error e) -> Result<uint64_t> {
+    // Undoes the half-made process; `said` when the reason is already printed.
+    auto fail = [&](Error e, bool said = false) -> Result<uint64_t> {
+        if (!said)
+            libc::print("init: cannot run {}: {}\n", path, ipc::error_name(e));
         ProcessObjects objects { .block = block };
         if (!created.is_error())
             objects = created.value();
@@ -178,8 +186,7 @@ Result<uint64_t> ProcessManager::spawn(const char* argv, size_t argv_length, boo
             libc::print("init: cannot run {}: bad ELF: {}\n", path, ipc::elf::elf_error_name(ipc::elf::ElfError(client.words[0])));
         else
             libc::print("init: cannot run {}: the pager refused it: {}\n", path, ipc::error_name(e));
-        m_spawn_reported = true;
-        return fail(e);
+        return fail(e, true);
     }
 
     // 4. Its thread: faults go to the pager with our pid as badge, its death to us.
@@ -358,12 +365,9 @@ void ProcessManager::start_next_from_run_list()
         size_t length = 0;
         while (argv[length] || argv[length + 1]) // the argv strings end with an empty one
             ++length;
-        auto pid = spawn(argv, length + 1, true);
+        auto pid = spawn(argv, length + 1, true); // a failure is reported by spawn
         if (!pid.is_error())
             m_waiting_for = pid.value();
-        else if (!m_spawn_reported)
-            libc::print("init: cannot run {}: {}\n", argv, ipc::error_name(pid.error()));
-        m_spawn_reported = false;
     }
 }
 

@@ -34,7 +34,7 @@ struct ExitRecord {
 class ProcessManager {
 public:
     void init(const Endpoints&);
-    // Returns the pid, or an error (printed with a reason for bad programs).
+    // Returns the pid, or an error (always printed, with the reason).
     ipc::Result<uint64_t> spawn(const char* argv, size_t argv_length, bool announce);
     // Serves requests until the run list is done and no announced program is left.
     void serve(const char* const* run_list, unsigned run_count);
@@ -55,7 +55,6 @@ private:
     unsigned m_run_next { 0 };
     uint64_t m_waiting_for { 0 }; // pid of the run-list program in progress
     uint64_t m_next_pid { 1 };
-    bool m_spawn_reported { false }; // spawn() already printed why it failed
 };
 
 } // namespace init

@@ -39,25 +39,35 @@ Client* add_client(uint64_t pid)
     return nullptr;
 }
 
-void remove_client(Client& client)
+void drop_mapping(Client& client, ipc::CPtr slot)
+{
+    SlotRecord& r = slots().record(slot);
+    if (r.use == SlotUse::Private) {
+        // Unmap (if the VSpace still exists) and keep the frame for reuse.
+        (void)kapi::vspace_unmap(client.vspace, slot);
+        frames().recycle(slot);
+    } else if (r.use == SlotUse::SharedCopy) {
+        (void)kapi::cnode_delete(ipc::proto::process_slot_cnode, slot); // unmaps it
+        slots().release(slot);
+    }
+}
+
+void release_pages(Client& client, uint64_t start, uint64_t end)
 {
     Slots& s = slots();
     for (ipc::CPtr slot = 1; slot < s.limit(); ++slot) {
-        SlotRecord& r = s.record(slot);
-        if (r.pid != client.pid)
-            continue;
-        if (r.use == SlotUse::Private) {
-            // Unmap (if the VSpace still exists) and keep the frame for reuse.
-            (void)kapi::vspace_unmap(client.vspace, slot);
-            frames().recycle(slot);
-        } else if (r.use == SlotUse::SharedCopy) {
-            (void)kapi::cnode_delete(ipc::proto::process_slot_cnode, slot); // unmaps it
-            s.release(slot);
-        }
+        const SlotRecord& r = s.record(slot);
+        if (r.pid == client.pid && r.page >= start && r.page < end)
+            drop_mapping(client, slot);
     }
+}
+
+void remove_client(Client& client)
+{
+    release_pages(client, 0, ~uint64_t(0));
     if (client.vspace) {
         (void)kapi::cnode_delete(ipc::proto::process_slot_cnode, client.vspace);
-        s.release(client.vspace);
+        slots().release(client.vspace);
     }
     client.used = false;
 }

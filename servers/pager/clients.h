@@ -33,8 +33,12 @@ inline constexpr unsigned max_clients = 32;
 
 Client* find_client(uint64_t pid);
 Client* add_client(uint64_t pid);
-// Everything the pager holds for the client goes back: mappings are removed,
-// private frames recycled, shared copies deleted.
+// Gives back one mapping of the client: a private frame is unmapped and
+// recycled, a copy of a page-cache master is deleted (which unmaps it).
+void drop_mapping(Client&, ipc::CPtr slot);
+// Every mapping of the client at pages in [start, end).
+void release_pages(Client&, uint64_t start, uint64_t end);
+// Everything the pager holds for the client goes back.
 void remove_client(Client&);
 template <typename Visit>
 void for_each_client(Visit visit);

@@ -139,24 +139,6 @@ RequestAnswer new_client(const kapi::SyscallResult& m, const uint64_t* w, CPtr r
     return a;
 }
 
-// Unmaps every page of `range` the client has and gives the frames back.
-void release_pages(Client& client, PageRange range)
-{
-    Slots& s = slots();
-    for (CPtr slot = 1; slot < s.limit(); ++slot) {
-        SlotRecord& r = s.record(slot);
-        if (r.pid != client.pid || r.page < range.start.get() || r.page >= range.end.get())
-            continue;
-        if (r.use == SlotUse::Private) {
-            (void)kapi::vspace_unmap(client.vspace, slot);
-            frames().recycle(slot);
-        } else if (r.use == SlotUse::SharedCopy) {
-            (void)kapi::cnode_delete(ipc::proto::process_slot_cnode, slot);
-            s.release(slot);
-        }
-    }
-}
-
 // Applies a region's new protection to the pages already mapped in it.
 void reprotect_pages(Client& client, PageRange range)
 {
@@ -171,13 +153,7 @@ void reprotect_pages(Client& client, PageRange range)
         if (!region || region->prot.is_none()) {
             // No access at all: x86 cannot express it on a present page, so
             // the page goes; the region's next fault kills.
-            if (r.use == SlotUse::Private) {
-                (void)kapi::vspace_unmap(client.vspace, slot);
-                frames().recycle(slot);
-            } else {
-                (void)kapi::cnode_delete(ipc::proto::process_slot_cnode, slot);
-                s.release(slot);
-            }
+            drop_mapping(client, slot);
             continue;
         }
         uint8_t rights = map_rights(region->prot).bits;
@@ -472,7 +448,7 @@ RequestAnswer handle_request(uint64_t badge, const kapi::SyscallResult& m, CPtr 
             a.error = removed.error();
             return a;
         }
-        release_pages(*client, range.value());
+        release_pages(*client, range.value().start.get(), range.value().end.get());
         return a;
     }
     case Label::Mprotect: {
@@ -507,7 +483,7 @@ RequestAnswer handle_request(uint64_t badge, const kapi::SyscallResult& m, CPtr 
             a.error = change.error();
             return a;
         }
-        release_pages(*client, change.value().released());
+        release_pages(*client, change.value().released().start.get(), change.value().released().end.get());
         a.push(change.value().current.get());
         return a;
     }

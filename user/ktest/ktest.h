@@ -11,6 +11,9 @@
 #include <string.h>
 #include <syscall.h>
 
+// The end of .text (user.ld puts the init array right after it).
+extern "C" char __init_array_start[];
+
 namespace ktest {
 
 using ipc::CPtr;
@@ -344,5 +347,20 @@ uint64_t xorshift64(uint64_t& state);
 
 // Sets the watchdog thread's priority (cases that need lower-priority threads to run).
 void park_watchdog(uint64_t priority);
+
+// Short names the test files share.
+inline CPtr root() { return env().cnode; }
+inline CPtr vs() { return env().vspace; }
+inline constexpr uint64_t access_user = ipc::FaultAccess::user;
+inline constexpr uint64_t access_write = ipc::FaultAccess::write;
+inline constexpr uint64_t access_present = ipc::FaultAccess::present;
+inline constexpr uint64_t access_execute = ipc::FaultAccess::execute;
+
+// Whether an instruction pointer lies in the suite's own text (0x400000 up
+// to the read-only data that follows it).
+inline bool in_text(uint64_t ip)
+{
+    return ip >= 0x400000 && ip < reinterpret_cast<uint64_t>(__init_array_start);
+}
 
 } // namespace ktest

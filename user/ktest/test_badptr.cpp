@@ -6,8 +6,6 @@ using namespace ktest;
 
 namespace {
 
-CPtr vs() { return env().vspace; }
-
 Error print_raw(uint64_t address, uint64_t length)
 {
     return kapi::syscall(ipc::Syscall::DebugPrint, address, MessageInfo::from_raw(length)).error;

@@ -6,8 +6,6 @@ using namespace ktest;
 
 namespace {
 
-CPtr root() { return env().cnode; }
-
 void receiver_fn(Thread& t)
 {
     SyscallResult r = kapi::recv(t.arg[0]);

@@ -7,9 +7,6 @@ using namespace ktest;
 
 namespace {
 
-CPtr root() { return env().cnode; }
-CPtr vs() { return env().vspace; }
-
 // 1: incq 0x300000 ; jmp 1b
 constexpr uint8_t counting_loop[] = { 0x48, 0xff, 0x04, 0x25, 0x00, 0x00, 0x30, 0x00, 0xeb, 0xf6 };
 constexpr uint64_t foreign_code = 0x400000, foreign_data = 0x300000;

@@ -7,8 +7,6 @@ using namespace ktest;
 
 namespace {
 
-CPtr root() { return env().cnode; }
-
 constexpr uint64_t not_yet = 0;
 uint64_t encode(Error e) { return uint64_t(e) + 1; }
 Error decode(uint64_t v) { return Error(uint32_t(v - 1)); }

@@ -4,11 +4,7 @@
 
 using namespace ktest;
 
-extern "C" char __init_array_start[];
-
 namespace {
-
-bool in_text(uint64_t ip) { return ip >= 0x400000 && ip < reinterpret_cast<uint64_t>(__init_array_start); }
 
 void compute_fn(Thread& t)
 {

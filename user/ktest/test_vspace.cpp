@@ -4,19 +4,7 @@
 
 using namespace ktest;
 
-extern "C" char __init_array_start[];
-
 namespace {
-
-CPtr root() { return env().cnode; }
-CPtr vs() { return env().vspace; }
-
-constexpr uint64_t access_user = ipc::FaultAccess::user;
-constexpr uint64_t access_write = ipc::FaultAccess::write;
-constexpr uint64_t access_present = ipc::FaultAccess::present;
-constexpr uint64_t access_execute = ipc::FaultAccess::execute;
-
-bool in_text(uint64_t ip) { return ip >= 0x400000 && ip < reinterpret_cast<uint64_t>(__init_array_start); }
 
 } // namespace
 

@@ -2,6 +2,8 @@
  * stub makes the stack look the same: an error code (the CPU's, or 0) and
  * the vector on top of the CPU's frame, then interrupt_common saves the
  * general registers into an arch::x86_64::TrapFrame. */
+#include "trap_frame.inc"
+
     .altmacro
     .section .text
     .code64
@@ -24,21 +26,7 @@ interrupt_stub_\n:
 .endr
 
 interrupt_common:
-    push %rax
-    push %rbx
-    push %rcx
-    push %rdx
-    push %rsi
-    push %rdi
-    push %rbp
-    push %r8
-    push %r9
-    push %r10
-    push %r11
-    push %r12
-    push %r13
-    push %r14
-    push %r15
+    SAVE_GENERAL_REGISTERS
     cld
     mov %rsp, %rdi
     /* From user mode the frame is inside the thread's TCB (TSS.rsp0 points
@@ -53,21 +41,7 @@ interrupt_common:
 /* Restores a TrapFrame at %rsp and returns to where it says. */
     .global trap_frame_return
 trap_frame_return:
-    pop %r15
-    pop %r14
-    pop %r13
-    pop %r12
-    pop %r11
-    pop %r10
-    pop %r9
-    pop %r8
-    pop %rbp
-    pop %rdi
-    pop %rsi
-    pop %rdx
-    pop %rcx
-    pop %rbx
-    pop %rax
+    RESTORE_GENERAL_REGISTERS
     add $16, %rsp               /* vector and error code */
     iretq
 

@@ -4,6 +4,8 @@
  * swapgs makes visible only for these few instructions), build the same
  * TrapFrame an interrupt would, inside the TCB, then run C++ on the kernel
  * stack. syscall_dispatch returns the frame to resume. */
+#include "trap_frame.inc"
+
 #define USER_DATA_SELECTOR (0x18 | 3)
 #define USER_CODE_SELECTOR (0x20 | 3)
 #define SYSCALL_VECTOR 0x100
@@ -25,21 +27,7 @@ syscall_entry:
     push %rcx                   /* rip */
     pushq $0                    /* error code */
     pushq $SYSCALL_VECTOR
-    push %rax
-    push %rbx
-    push %rcx
-    push %rdx
-    push %rsi
-    push %rdi
-    push %rbp
-    push %r8
-    push %r9
-    push %r10
-    push %r11
-    push %r12
-    push %r13
-    push %r14
-    push %r15
+    SAVE_GENERAL_REGISTERS
     mov %rsp, %rdi
     mov $kernel_stack_top, %rsp
     call syscall_dispatch
@@ -53,21 +41,7 @@ syscall_entry:
     shr $47, %rcx
     jnz trap_frame_return
 
-    pop %r15
-    pop %r14
-    pop %r13
-    pop %r12
-    pop %r11
-    pop %r10
-    pop %r9
-    pop %r8
-    pop %rbp
-    pop %rdi
-    pop %rsi
-    pop %rdx
-    pop %rcx
-    pop %rbx
-    pop %rax
+    RESTORE_GENERAL_REGISTERS
     add $16, %rsp
     mov 0(%rsp), %rcx           /* rip */
     mov 16(%rsp), %r11          /* rflags */
