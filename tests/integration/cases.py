@@ -314,27 +314,13 @@ def killed(name, reason, address=HEX, timeout=PROGRAM_TIMEOUT, check=None):
     return Expect(rf'^init: {name} \(pid \d+\) killed: {reason} at ({address})(?=[ \n])', timeout, check)
 
 
-def _whole_lines(step):
-    """A pattern that ends in `$` also matches a line still being printed
-    (`$` matches at the end of the text so far: `status 1` of `status 12`,
-    half an address), so program cases wait for the newline instead."""
-    def fix(pattern):
-        return pattern[:-1] + r'(?=\n)' if pattern.endswith('$') and not pattern.endswith('\\$') else pattern
-    if isinstance(step, Expect):
-        return Expect(fix(step.pattern), step.timeout, step.check)
-    if isinstance(step, Block):
-        return Block(fix(step.end), [fix(c) for c in step.contains], step.timeout)
-    return step
-
-
 def program_case(name, run, steps, forbid=(), options='', **kwargs):
     """Boot with `OPTIONS init.run=RUN` and the full module set; `steps`
     follow the servers' start, and init must then finish and exit (QEMU exit 33)."""
     return Case(name,
                 cmdline=(options + ' ' if options else '') + 'init.run=' + run,
                 modules=full_modules,
-                steps=[_whole_lines(step) for step in servers_started() + steps
-                       + [Expect(ALL_DONE + '$', PROGRAM_TIMEOUT)]],
+                steps=servers_started() + steps + [Expect(ALL_DONE + '$', PROGRAM_TIMEOUT)],
                 exit_code=33,
                 forbid=[PANIC_ANY, PROGRAM_FAIL, r'^init: pager could not forget'] + list(forbid),
                 **kwargs)

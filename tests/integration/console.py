@@ -25,6 +25,15 @@ def clean(raw):
     return text.replace('\r\n', '\n').replace('\r', '\n') if '\r' in text else text
 
 
+def whole_lines(pattern):
+    """A pattern ending in `$` would also match a line still being printed
+    (`$` matches at the end of the text so far: `status 1` of `status 12`,
+    half an address), so it waits for the newline instead."""
+    if pattern.endswith('$') and not pattern.endswith('\\$'):
+        return pattern[:-1] + r'(?=\n)'
+    return pattern
+
+
 class ExpectError(Exception):
     """An expectation was not met; `reason` says why in one phrase."""
 
@@ -99,7 +108,7 @@ class Console:
         Returns the re.Match (positions index self.text); raises ExpectError
         on timeout, on QEMU exiting first, or on forbidden output.
         """
-        rx = re.compile(pattern, re.M)
+        rx = re.compile(whole_lines(pattern), re.M)
         deadline = time.monotonic() + timeout
         while True:
             self._check_forbidden(pattern, timeout)
