@@ -52,6 +52,8 @@ ROWS = [
     # kbench (user/bench/kernel_rows.cpp)
     'ipc_pingpong_cross_as',
     'notification_signal_to_wake',
+    'fault_round_trip_ready_frame',
+    'fault_round_trip_retype_frame',
 ]
 
 # Our row -> the Linux row it is compared with (tests/bench/linux/bench.c).

@@ -202,3 +202,108 @@ KTEST(kbench_notification_signal_to_wake)
     KT_TRUE(samples.report("notification_signal_to_wake",
                            "Signal by a lower-priority thread to the waiting thread's first instruction after Wait"));
 }
+
+namespace {
+
+// The faulting side of the fault rows: writes one word into each of
+// arg[1] unmapped pages from arg[0] on, timing each write (the write
+// faults, the suite answers, the write completes), then says it is done.
+void faulting_fn(Thread& t)
+{
+    for (uint64_t i = 0; i < t.arg[1]; ++i) {
+        volatile uint64_t* word = reinterpret_cast<volatile uint64_t*>(t.arg[0] + i * ipc::page_size + 8);
+        uint64_t t0 = rdtsc();
+        *word = i + 1;
+        uint64_t t1 = rdtsc();
+        g_samples.add_timed(t0, t1);
+    }
+    kapi::send(t.arg[2], MessageInfo(0x6b62, 0));
+}
+
+// The suite as the thread's pager, with nothing to decide: each fault is
+// answered with Map of the next frame, taken from `frames` ready-made, or
+// (frames == 0) retyped from the case's Untyped on the spot, which is what
+// a pager without a frame pool does (the kernel zeroes the frame).
+void serve_faults_at(const char* file, int line, CPtr endpoint, uint64_t base, uint64_t count, CPtr frames)
+{
+    CPtr fresh = frames ? 0 : alloc_slots(unsigned(count));
+    SyscallResult r = kapi::recv(endpoint);
+    for (uint64_t i = 0; i < count; ++i) {
+        if (!r.ok() || r.info.label() != uint32_t(ipc::FaultLabel::PageFault) ||
+            r.words[0] != base + i * ipc::page_size + 8) {
+            fail_at(file, line, "fault {}: expected a page fault at {:x}, got {} label {} address {:x}", i,
+                    base + i * ipc::page_size + 8, ename(r.error), r.info.label(), r.words[0]);
+            return;
+        }
+        CPtr frame = frames ? frames + i : fresh + i;
+        if (!frames) {
+            if (Error e = kapi::untyped_retype(env().case_untyped, ObjectType::Frame, 0, 0, frame, 1); e != Error::None) {
+                fail_at(file, line, "retype the frame for fault {}: {}", i, ename(e));
+                return;
+            }
+        }
+        r = kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Map), 3), frame,
+                             base + i * ipc::page_size, RW);
+    }
+    if (!r.ok() || r.info.label() != 0x6b62)
+        fail_at(file, line, "expected the faulting thread's done message, got {} label {}", ename(r.error),
+                r.info.label());
+}
+
+void fault_row_at(const char* file, int line, bool retype_each, const char* name, const char* note)
+{
+    uint64_t count = sample_count();
+    count = count > 200 ? 200 : count; // the test region has 512 pages
+    CPtr endpoint = make_object_at(file, line, ObjectType::Endpoint);
+    if (failed())
+        return;
+    CPtr frames = 0;
+    if (!retype_each) {
+        frames = alloc_slots(unsigned(count));
+        if (Error e = kapi::untyped_retype(env().case_untyped, ObjectType::Frame, 0, 0, frames, count); e != Error::None) {
+            fail_at(file, line, "retype {} frames: {}", count, ename(e));
+            return;
+        }
+    }
+    uint64_t base = alloc_vaddr(unsigned(count));
+    ParkedWatchdog parked;
+    g_samples.reset();
+    ThreadOptions o;
+    o.priority = env().priority - 1; // runs only while the suite waits for its faults
+    o.fault_endpoint = endpoint;
+    Thread* t = spawn_at(file, line, faulting_fn, o, base, count, endpoint);
+    if (failed())
+        return;
+    (void)t;
+    serve_faults_at(file, line, endpoint, base, count, frames);
+    if (failed())
+        return;
+    for (uint64_t i = 0; i < count; ++i) {
+        uint64_t word = reinterpret_cast<volatile uint64_t*>(base + i * ipc::page_size)[1];
+        if (word != i + 1) {
+            fail_at(file, line, "page {} holds {:x} after the faulting write of {:x}", i, word, i + 1);
+            return;
+        }
+    }
+    if (!g_samples.report(name, note))
+        fail_at(file, line, "no samples");
+}
+
+} // namespace
+
+// The kernel's share of a page fault: a write to an unmapped page, the fault
+// message, the handler's ReplyRecv with Map of a ready frame, the write
+// completing. The handler is the suite and decides nothing.
+KTEST(kbench_fault_round_trip)
+{
+    fault_row_at(__FILE__, __LINE__, false, "fault_round_trip_ready_frame",
+                 "fault -> message -> handler ReplyRecv(Map of a ready frame) -> resumed; no pager logic");
+}
+
+// The same, with the handler retyping a fresh (kernel-zeroed) frame per
+// fault: the floor for an anonymous fault of any pager that zeroes per fault.
+KTEST(kbench_fault_round_trip_retype)
+{
+    fault_row_at(__FILE__, __LINE__, true, "fault_round_trip_retype_frame",
+                 "as fault_round_trip_ready_frame, plus Untyped Retype of a zeroed frame per fault");
+}
