@@ -22,7 +22,7 @@ public:
 
 private:
     static constexpr unsigned max_argument_words = 24;
-    uint64_t m_words[max_argument_words] {};
+    uint64_t m_words[max_argument_words]; // only [0, m_length) is ever read: no zeroing
     unsigned m_length;
 };
 

@@ -39,7 +39,11 @@ SyscallResult send_message(Syscall how, CPtr cptr, MessageInfo info, const uint6
 
 SyscallResult invoke(CPtr object, Invocation label, std::initializer_list<uint64_t> args)
 {
-    uint64_t words[ipc::max_message_words] {};
+    // Only the register words are zeroed: send_message reads no word at or
+    // past `n` but those (zeroing all 64 costs more than most invocations).
+    uint64_t words[ipc::max_message_words];
+    for (unsigned i = 0; i < ipc::register_message_words; ++i)
+        words[i] = 0;
     unsigned n = 0;
     for (uint64_t a : args) {
         if (n < ipc::max_message_words)
