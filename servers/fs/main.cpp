@@ -27,7 +27,7 @@ Error g_archive_error = Error::None;
 struct Reply {
     Error error { Error::None };
     unsigned length { 0 };
-    uint64_t words[ipc::max_message_words] {};
+    uint64_t words[ipc::max_message_words]; // only [0, length) is sent: not zeroed per request
     void push(uint64_t w) { words[length++] = w; }
 };
 
@@ -158,8 +158,12 @@ void fill_page(const uint64_t* w, MessageInfo info, Reply& r)
 Reply handle(const kapi::SyscallResult& message)
 {
     Reply r;
-    uint64_t w[ipc::max_message_words] {};
-    unsigned length = message.info.length();
+    // The handlers read fixed arguments among the register words and the
+    // rest only below `length`: zero those four, not all 64, per request.
+    uint64_t w[ipc::max_message_words];
+    for (unsigned i = 0; i < ipc::register_message_words; ++i)
+        w[i] = 0;
+    unsigned length = message.info.clamped_length();
     for (unsigned i = 0; i < length; ++i)
         w[i] = kapi::message_word(message, i, kapi::ipc_buffer());
     if (g_archive_error != Error::None) {
