@@ -199,7 +199,11 @@ int main(int, char**)
     buffer->receive_slot = received_frame_slot;
     auto message = kapi::recv(ipc::proto::process_slot_fs);
     for (;;) {
-        Reply reply = message.ok() ? handle(message) : Reply { .error = message.error };
+        Reply reply;
+        if (message.ok())
+            reply = handle(message);
+        else
+            reply.error = message.error;
         buffer->receive_slot = received_frame_slot;
         message = kapi::send_message(ipc::Syscall::ReplyRecv, ipc::proto::process_slot_fs,
                                      MessageInfo(uint32_t(reply.error), reply.length), reply.words);
