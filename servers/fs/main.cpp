@@ -155,9 +155,8 @@ void fill_page(const uint64_t* w, MessageInfo info, Reply& r)
     (void)kapi::cnode_delete(ipc::proto::process_slot_cnode, received_frame_slot);
 }
 
-Reply handle(const kapi::SyscallResult& message)
+void handle(const kapi::SyscallResult& message, Reply& r)
 {
-    Reply r;
     // The handlers read fixed arguments among the register words and the
     // rest only below `length`: zero those four, not all 64, per request.
     uint64_t w[ipc::max_message_words];
@@ -169,7 +168,7 @@ Reply handle(const kapi::SyscallResult& message)
     if (g_archive_error != Error::None) {
         r.error = g_archive_error;
         (void)kapi::cnode_delete(ipc::proto::process_slot_cnode, received_frame_slot);
-        return r;
+        return;
     }
     switch (proto::Label(message.info.label())) {
     case proto::Label::Open: open(w, length, r); break;
@@ -179,7 +178,6 @@ Reply handle(const kapi::SyscallResult& message)
     case proto::Label::FillPage: fill_page(w, message.info, r); break;
     default: r.error = Error::InvalidArgument; break;
     }
-    return r;
 }
 
 } // namespace
@@ -199,9 +197,9 @@ int main(int, char**)
     buffer->receive_slot = received_frame_slot;
     auto message = kapi::recv(ipc::proto::process_slot_fs);
     for (;;) {
-        Reply reply;
+        Reply reply; // filled in place: no copy of its 64 words
         if (message.ok())
-            reply = handle(message);
+            handle(message, reply);
         else
             reply.error = message.error;
         buffer->receive_slot = received_frame_slot;
