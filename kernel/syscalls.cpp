@@ -1,9 +1,12 @@
 // Syscall dispatch: IPC on Endpoints, Notifications and Reply caps, object
 // invocations through Call, and the debug calls. Every path ends in the
-// scheduler, which returns the frame of whichever thread runs next.
+// scheduler, which returns the frame of whichever thread runs next, except
+// the calls that cannot change what runs next, and the IPC fast path
+// (ipc/fastpath.h), which hands over to the other thread itself.
 #include "hooks.h"
 #include "invocation.h"
 #include "ipc/endpoint_ops.h"
+#include "ipc/fastpath.h"
 #include "log.h"
 #include "mm/memory.h"
 #include "object/cnode.h"
@@ -56,6 +59,9 @@ Error debug_stats(uint64_t address)
 [[noreturn]] void debug_exit(int64_t status)
 {
     log::info("kernel", "root task exited with status {} after {} timer ticks", status, arch::timer_ticks());
+    const FastpathCounts& fast = fastpath_counts();
+    log::info("kernel", "IPC fast path taken: {} Call, {} ReplyRecv, {} fault, {} fault Map", fast.calls, fast.replies,
+              fast.faults, fast.fault_maps);
     arch::qemu_exit(status == 0 ? arch::QemuExit::Success : arch::QemuExit::Failure);
 }
 
@@ -210,7 +216,33 @@ arch::TrapFrame* on_syscall(arch::TrapFrame& frame)
 {
     Tcb* self = sched::current();
     VERIFY(self && &self->frame == &frame);
-    dispatch(*self, Syscall(frame.rax));
+    auto number = Syscall(frame.rax);
+    switch (number) {
+    case Syscall::Null:
+    case Syscall::DebugPrint:
+    case Syscall::DebugStats:
+        // These change no thread's state, no capability and no run queue, so
+        // resume_next would pick the caller again: it picked it on the way out
+        // of the kernel last time, and nothing has run since (interrupts are
+        // masked in the kernel; every entry leaves through resume_next).
+        dispatch(*self, number);
+        return &frame;
+    case Syscall::Call:
+        if (fastpath_enabled()) {
+            if (arch::TrapFrame* next = fastpath_call(*self))
+                return next;
+        }
+        break;
+    case Syscall::ReplyRecv:
+        if (fastpath_enabled()) {
+            if (arch::TrapFrame* next = fastpath_reply_recv(*self))
+                return next;
+        }
+        break;
+    default:
+        break;
+    }
+    dispatch(*self, number);
     return sched::resume_next();
 }
 

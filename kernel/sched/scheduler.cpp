@@ -1,6 +1,5 @@
 #include "sched/scheduler.h"
 #include "log.h"
-#include "object/vspace.h"
 #include "panic.h"
 
 namespace kernel::sched {
@@ -43,14 +42,40 @@ Tcb* highest_ready()
     return nullptr;
 }
 
-// The thread's VSpace, or nullptr if its VSpace cap was deleted or revoked.
+} // namespace
+
 VSpace* vspace_of(Tcb& t)
 {
     const Capability& cap = t.slot(tcb_slot_vspace).cap;
     return cap.type == ipc::ObjectType::VSpace ? cap.as<VSpace>() : nullptr;
 }
 
-} // namespace
+bool picks_after_handoff(const Tcb& running, const Tcb& woken)
+{
+    // The running thread is at the head of its queue; if it is alone there,
+    // its queue empties when it leaves.
+    const Queue& own = g_queues[running.priority];
+    bool leaves_empty = own.head == &running && !running.queue_next;
+    unsigned lowest_word = woken.priority / 64;
+    for (unsigned word = priorities / 64 - 1;; --word) {
+        uint64_t bits = g_nonempty[word];
+        if (leaves_empty && word == running.priority / 64u)
+            bits &= ~(1ull << (running.priority % 64));
+        if (word == lowest_word)
+            return (bits >> (woken.priority % 64)) == 0; // woken would queue behind an equal priority
+        if (bits)
+            return false;
+    }
+}
+
+arch::TrapFrame* switch_to(Tcb& next, VSpace& space)
+{
+    if (next.timeslice == 0)
+        next.timeslice = timeslice_ticks;
+    g_current = &next;
+    arch::activate_thread(arch::physmap_to_phys(space.pml4), &next.frame);
+    return &next.frame;
+}
 
 void dequeue(Tcb& t)
 {
@@ -117,11 +142,7 @@ arch::TrapFrame* resume_next()
             make_inactive(*next);
             continue;
         }
-        if (next->timeslice == 0)
-            next->timeslice = timeslice_ticks;
-        g_current = next;
-        arch::activate_thread(arch::physmap_to_phys(space->pml4), &next->frame);
-        return &next->frame;
+        return switch_to(*next, *space);
     }
 }
 

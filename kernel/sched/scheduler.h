@@ -5,6 +5,7 @@
 // queue state is global now and would become per-CPU with SMP.
 
 #include "object/tcb.h"
+#include "object/vspace.h"
 
 namespace kernel::sched {
 
@@ -21,6 +22,17 @@ void timer_tick();          // accounts the tick to the running thread
 // Picks the thread to run next and loads its address space and kernel entry
 // stack. Idles (interrupts on, halted) until some thread is ready.
 arch::TrapFrame* resume_next();
+
+// ---- for the IPC fast path (ipc/fastpath.cpp) ----
+// The thread's VSpace, or nullptr if its VSpace cap was deleted or revoked
+// (resume_next suspends such a thread instead of running it).
+VSpace* vspace_of(Tcb&);
+// Whether resume_next would pick `woken` once it is made ready and
+// `running` (the current thread) leaves the run queue: no other ready
+// thread has its priority or a higher one.
+bool picks_after_handoff(const Tcb& running, const Tcb& woken);
+// What resume_next does once it has picked `next` (with `space` its VSpace).
+arch::TrapFrame* switch_to(Tcb& next, VSpace& space);
 
 uint64_t live_threads();
 void thread_created();
