@@ -217,14 +217,17 @@ arch::TrapFrame* on_syscall(arch::TrapFrame& frame)
     Tcb* self = sched::current();
     VERIFY(self && &self->frame == &frame);
     auto number = Syscall(frame.rax);
+    // Null, DebugPrint and DebugStats change no thread's state, no capability
+    // and no run queue, so resume_next would pick the caller again: it picked
+    // it on the way out of the kernel last time, and nothing has run since
+    // (interrupts are masked in the kernel; every entry leaves through
+    // resume_next or the fast path, which picks what resume_next would).
     switch (number) {
     case Syscall::Null:
+        set_result(*self, Error::None);
+        return &frame;
     case Syscall::DebugPrint:
     case Syscall::DebugStats:
-        // These change no thread's state, no capability and no run queue, so
-        // resume_next would pick the caller again: it picked it on the way out
-        // of the kernel last time, and nothing has run since (interrupts are
-        // masked in the kernel; every entry leaves through resume_next).
         dispatch(*self, number);
         return &frame;
     case Syscall::Call:

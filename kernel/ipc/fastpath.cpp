@@ -12,6 +12,8 @@
 
 namespace kernel {
 
+bool detail::g_fastpath_enabled = true;
+
 using ipc::Error;
 using ipc::MessageInfo;
 using ipc::ObjectType;
@@ -19,7 +21,6 @@ using ipc::Rights;
 
 namespace {
 
-bool g_enabled = true;
 FastpathCounts g_counts {};
 
 // lookup_cap, then do_call's / do_receive's type and rights checks. Anything
@@ -52,17 +53,6 @@ void copy_message(const Tcb& from, Tcb& to, uint64_t badge)
     to.frame.rax = uint64_t(Error::None);
 }
 
-// Whether the running thread may hand the CPU straight to `next`: the
-// VSpace resume_next would load (it suspends a thread without one), and
-// nullptr unless resume_next would pick `next` once `running` blocks.
-VSpace* handoff_space(Tcb& running, Tcb& next)
-{
-    VSpace* space = sched::vspace_of(next);
-    if (!space || !sched::picks_after_handoff(running, next))
-        return nullptr;
-    return space;
-}
-
 // The receiver waiting at the head of `ep`, if it can take a Call from
 // `sender` directly: its reply slot must be empty, because finish_send
 // first deletes what is there, which answers an earlier caller (Deleted).
@@ -89,15 +79,12 @@ arch::TrapFrame* block_for_reply(Tcb& caller, Tcb& receiver, VSpace& space)
                 nullptr);
     caller.state = ThreadState::BlockedOnReply;
     caller.reply_cap = &reply_slot;
-    sched::dequeue(caller);
-    sched::make_ready(receiver);
-    return sched::switch_to(receiver, space);
+    return sched::handoff(caller, receiver, space);
 }
 
 } // namespace
 
-void set_fastpath_enabled(bool enabled) { g_enabled = enabled; }
-bool fastpath_enabled() { return g_enabled; }
+void set_fastpath_enabled(bool enabled) { detail::g_fastpath_enabled = enabled; }
 const FastpathCounts& fastpath_counts() { return g_counts; }
 
 arch::TrapFrame* fastpath_call(Tcb& caller)
@@ -111,7 +98,7 @@ arch::TrapFrame* fastpath_call(Tcb& caller)
     Tcb* receiver = ready_receiver(ep);
     if (!receiver)
         return nullptr; // nobody waits: the caller queues (general path)
-    VSpace* space = handoff_space(caller, *receiver);
+    VSpace* space = sched::handoff_space(caller, *receiver);
     if (!space)
         return nullptr;
 
@@ -127,7 +114,7 @@ arch::TrapFrame* fastpath_fault(Tcb& faulter, Endpoint& handler, uint64_t badge)
     Tcb* receiver = ready_receiver(handler);
     if (!receiver)
         return nullptr;
-    VSpace* space = handoff_space(faulter, *receiver);
+    VSpace* space = sched::handoff_space(faulter, *receiver);
     if (!space)
         return nullptr;
 
@@ -157,7 +144,7 @@ arch::TrapFrame* fastpath_reply_recv(Tcb& server)
     Endpoint& ep = *cap->as<Endpoint>();
     if (ep.state == EndpointState::Sending)
         return nullptr; // a sender waits: the receive completes at once (general path)
-    VSpace* space = handoff_space(server, caller);
+    VSpace* space = sched::handoff_space(server, caller);
     if (!space)
         return nullptr;
 
@@ -181,14 +168,11 @@ arch::TrapFrame* fastpath_reply_recv(Tcb& server)
     server.frame.rax = uint64_t(Error::None);
 
     // The receive: nobody is sending, so the server waits on the endpoint.
-    sched::dequeue(server);
     server.state = ThreadState::BlockedOnReceive;
     server.blocked_on = &ep;
     wait_queue_append(ep.head, ep.tail, server);
     ep.state = EndpointState::Receiving;
-
-    sched::make_ready(caller);
-    return sched::switch_to(caller, *space);
+    return sched::handoff(server, caller, *space);
 }
 
 } // namespace kernel

@@ -19,7 +19,10 @@
 namespace kernel {
 
 void set_fastpath_enabled(bool);
-bool fastpath_enabled();
+namespace detail {
+extern bool g_fastpath_enabled;
+}
+inline bool fastpath_enabled() { return detail::g_fastpath_enabled; }
 
 // How often each fast path completed, for the exit log line that the
 // integration tests read (ktest must take every one, ktest-slowpath none).

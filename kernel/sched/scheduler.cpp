@@ -4,6 +4,8 @@
 
 namespace kernel::sched {
 
+Tcb* detail::g_current = nullptr;
+
 namespace {
 
 struct Queue {
@@ -13,7 +15,6 @@ struct Queue {
 
 Queue g_queues[priorities];
 uint64_t g_nonempty[priorities / 64];
-Tcb* g_current = nullptr;
 uint64_t g_live_threads = 0;
 
 bool is_queued(const Tcb& t) { return t.queue_prev || g_queues[t.priority].head == &t; }
@@ -42,14 +43,15 @@ Tcb* highest_ready()
     return nullptr;
 }
 
-} // namespace
-
+// The thread's VSpace, or nullptr if its VSpace cap was deleted or revoked.
 VSpace* vspace_of(Tcb& t)
 {
     const Capability& cap = t.slot(tcb_slot_vspace).cap;
     return cap.type == ipc::ObjectType::VSpace ? cap.as<VSpace>() : nullptr;
 }
 
+// Whether resume_next would pick `woken` once it is made ready and
+// `running` leaves the run queue.
 bool picks_after_handoff(const Tcb& running, const Tcb& woken)
 {
     // The running thread is at the head of its queue; if it is alone there,
@@ -68,14 +70,17 @@ bool picks_after_handoff(const Tcb& running, const Tcb& woken)
     }
 }
 
+// What resume_next does once it has picked `next`.
 arch::TrapFrame* switch_to(Tcb& next, VSpace& space)
 {
     if (next.timeslice == 0)
         next.timeslice = timeslice_ticks;
-    g_current = &next;
+    detail::g_current = &next;
     arch::activate_thread(arch::physmap_to_phys(space.pml4), &next.frame);
     return &next.frame;
 }
+
+} // namespace
 
 void dequeue(Tcb& t)
 {
@@ -108,11 +113,23 @@ void make_inactive(Tcb& t)
     t.state = ThreadState::Inactive;
 }
 
-Tcb* current() { return g_current; }
+VSpace* handoff_space(Tcb& running, Tcb& woken)
+{
+    VSpace* space = vspace_of(woken);
+    return space && picks_after_handoff(running, woken) ? space : nullptr;
+}
+
+arch::TrapFrame* handoff(Tcb& running, Tcb& woken, VSpace& space)
+{
+    dequeue(running);
+    make_ready(woken);
+    return switch_to(woken, space);
+}
+
 
 void timer_tick()
 {
-    Tcb* t = g_current;
+    Tcb* t = detail::g_current;
     if (!t || t->state != ThreadState::Ready)
         return;
     if (t->timeslice > 1) {
@@ -129,7 +146,7 @@ arch::TrapFrame* resume_next()
     for (;;) {
         Tcb* next = highest_ready();
         if (!next) {
-            g_current = nullptr;
+            detail::g_current = nullptr;
             // Nothing to run: wait for an interrupt to make something ready.
             arch::enable_interrupts();
             arch::wait_for_interrupt();
@@ -151,8 +168,8 @@ void thread_created() { ++g_live_threads; }
 void thread_destroyed(Tcb& t)
 {
     make_inactive(t);
-    if (g_current == &t)
-        g_current = nullptr;
+    if (detail::g_current == &t)
+        detail::g_current = nullptr;
     --g_live_threads;
 }
 

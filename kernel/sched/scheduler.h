@@ -16,7 +16,10 @@ void make_ready(Tcb&);      // Ready and queued (no-op if already queued)
 void make_inactive(Tcb&);   // out of the run queue, state Inactive
 void dequeue(Tcb&);         // out of the run queue, state unchanged (caller sets it)
 
-Tcb* current();
+namespace detail {
+extern Tcb* g_current;
+}
+inline Tcb* current() { return detail::g_current; } // inline: every kernel entry asks
 void timer_tick();          // accounts the tick to the running thread
 
 // Picks the thread to run next and loads its address space and kernel entry
@@ -24,15 +27,14 @@ void timer_tick();          // accounts the tick to the running thread
 arch::TrapFrame* resume_next();
 
 // ---- for the IPC fast path (ipc/fastpath.cpp) ----
-// The thread's VSpace, or nullptr if its VSpace cap was deleted or revoked
-// (resume_next suspends such a thread instead of running it).
-VSpace* vspace_of(Tcb&);
-// Whether resume_next would pick `woken` once it is made ready and
-// `running` (the current thread) leaves the run queue: no other ready
-// thread has its priority or a higher one.
-bool picks_after_handoff(const Tcb& running, const Tcb& woken);
-// What resume_next does once it has picked `next` (with `space` its VSpace).
-arch::TrapFrame* switch_to(Tcb& next, VSpace& space);
+// The VSpace resume_next would load if `woken` were made ready and
+// `running` (the current thread) left the run queue: nullptr unless it
+// would pick `woken` (no other ready thread has its priority or a higher
+// one) and `woken` has a VSpace (resume_next suspends a thread without).
+VSpace* handoff_space(Tcb& running, Tcb& woken);
+// `running` leaves the run queue (its new state is the caller's business),
+// `woken` becomes ready and runs, as resume_next would make it.
+arch::TrapFrame* handoff(Tcb& running, Tcb& woken, VSpace& space);
 
 uint64_t live_threads();
 void thread_created();
