@@ -26,7 +26,7 @@ FastpathCounts g_counts {};
 // lookup_cap, then do_call's / do_receive's type and rights checks. Anything
 // else (an empty slot, a Notification, an object invocation) is the general
 // path's business.
-const Capability* endpoint_cap(Tcb& t, uint64_t cptr, uint8_t right)
+[[gnu::always_inline]] inline const Capability* endpoint_cap(Tcb& t, uint64_t cptr, uint8_t right)
 {
     auto slot = cnode_slot(t.slot(tcb_slot_cspace).cap, cptr);
     if (slot.is_error())
@@ -164,7 +164,7 @@ arch::TrapFrame* fastpath_reply_recv(Tcb& server)
     }
     caller.outgoing = OutgoingKind::Message;
     caller.reply_cap = nullptr;
-    delete_cap(reply_slot);
+    delete_answered_reply(reply_slot);
     server.frame.rax = uint64_t(Error::None);
 
     // The receive: nobody is sending, so the server waits on the endpoint.

@@ -131,6 +131,14 @@ void delete_cap(Slot& slot)
     drain_pending();
 }
 
+void delete_answered_reply(Slot& slot)
+{
+    VERIFY(slot.cap.type == ObjectType::Reply && slot.cap.as<Tcb>()->reply_cap != &slot);
+    if (slot.parent || slot.first_child || slot.prev_sibling || slot.next_sibling)
+        return delete_cap(slot);
+    slot.cap = Capability {};
+}
+
 void revoke_cap(Slot& slot)
 {
     // Deleting a leaf never reshapes the rest of the tree above it, and any

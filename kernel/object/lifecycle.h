@@ -21,6 +21,12 @@ void install_cap(Slot& destination, const Capability& cap, Slot* parent);
 // a Reply's waiting caller) and destroys the object if this was its last cap.
 void delete_cap(Slot&);
 
+// delete_cap for a Reply cap whose caller no longer points at it (it was
+// just answered): no caller to tell, no object behind it, and (Reply caps
+// are never copied) normally no place in the derivation tree, so the slot
+// is simply emptied. The IPC fast path's reply.
+void delete_answered_reply(Slot&);
+
 // Deletes every capability derived from the slot; the slot itself stays.
 void revoke_cap(Slot&);
 

@@ -19,7 +19,7 @@ uint64_t g_live_threads = 0;
 
 bool is_queued(const Tcb& t) { return t.queue_prev || g_queues[t.priority].head == &t; }
 
-void append(Tcb& t)
+[[gnu::always_inline]] inline void append(Tcb& t)
 {
     Queue& q = g_queues[t.priority];
     t.queue_next = nullptr;
@@ -70,19 +70,8 @@ bool picks_after_handoff(const Tcb& running, const Tcb& woken)
     }
 }
 
-// What resume_next does once it has picked `next`.
-arch::TrapFrame* switch_to(Tcb& next, VSpace& space)
-{
-    if (next.timeslice == 0)
-        next.timeslice = timeslice_ticks;
-    detail::g_current = &next;
-    arch::activate_thread(arch::physmap_to_phys(space.pml4), &next.frame);
-    return &next.frame;
-}
-
-} // namespace
-
-void dequeue(Tcb& t)
+// Inlined into handoff, the fast path's one scheduler call.
+[[gnu::always_inline]] inline void remove(Tcb& t)
 {
     if (!is_queued(t))
         return;
@@ -100,12 +89,28 @@ void dequeue(Tcb& t)
         g_nonempty[t.priority / 64] &= ~(1ull << (t.priority % 64));
 }
 
-void make_ready(Tcb& t)
+[[gnu::always_inline]] inline void ready(Tcb& t)
 {
     t.state = ThreadState::Ready;
     if (!is_queued(t))
         append(t);
 }
+
+// What resume_next does once it has picked `next`.
+arch::TrapFrame* switch_to(Tcb& next, VSpace& space)
+{
+    if (next.timeslice == 0)
+        next.timeslice = timeslice_ticks;
+    detail::g_current = &next;
+    arch::activate_thread(arch::physmap_to_phys(space.pml4), &next.frame);
+    return &next.frame;
+}
+
+} // namespace
+
+void dequeue(Tcb& t) { remove(t); }
+
+void make_ready(Tcb& t) { ready(t); }
 
 void make_inactive(Tcb& t)
 {
@@ -121,8 +126,8 @@ VSpace* handoff_space(Tcb& running, Tcb& woken)
 
 arch::TrapFrame* handoff(Tcb& running, Tcb& woken, VSpace& space)
 {
-    dequeue(running);
-    make_ready(woken);
+    remove(running);
+    ready(woken);
     return switch_to(woken, space);
 }
 
