@@ -75,8 +75,7 @@ void take_receiver(Endpoint& ep, Tcb& receiver)
 arch::TrapFrame* block_for_reply(Tcb& caller, Tcb& receiver, VSpace& space)
 {
     Slot& reply_slot = receiver.slot(tcb_slot_reply);
-    install_cap(reply_slot, Capability { .type = ObjectType::Reply, .rights = Rights {}, .object = uint64_t(&caller) },
-                nullptr);
+    install_reply_cap(reply_slot, caller);
     caller.state = ThreadState::BlockedOnReply;
     caller.reply_cap = &reply_slot;
     return sched::handoff(caller, receiver, space);

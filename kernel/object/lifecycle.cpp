@@ -131,9 +131,14 @@ void delete_cap(Slot& slot)
     drain_pending();
 }
 
+void install_reply_cap(Slot& reply_slot, Tcb& caller)
+{
+    VERIFY(reply_slot.is_empty());
+    reply_slot.cap = Capability { .type = ObjectType::Reply, .rights = ipc::Rights {}, .object = uint64_t(&caller) };
+}
+
 void delete_answered_reply(Slot& slot)
 {
-    VERIFY(slot.cap.type == ObjectType::Reply && slot.cap.as<Tcb>()->reply_cap != &slot);
     if (slot.parent || slot.first_child || slot.prev_sibling || slot.next_sibling)
         return delete_cap(slot);
     slot.cap = Capability {};

@@ -51,49 +51,37 @@ VSpace* vspace_of(Tcb& t)
 }
 
 // Whether resume_next would pick `woken` once it is made ready and
-// `running` leaves the run queue.
+// `running` (the current thread) leaves the run queue. resume_next picked
+// `running` on the way out of the kernel last time and nothing has run
+// since, so it heads the highest non-empty queue; we check the "heads" part
+// (cheap) and rely on the "highest" part.
 bool picks_after_handoff(const Tcb& running, const Tcb& woken)
 {
-    // The running thread is at the head of its queue; if it is alone there,
-    // its queue empties when it leaves.
-    const Queue& own = g_queues[running.priority];
-    bool leaves_empty = own.head == &running && !running.queue_next;
-    unsigned lowest_word = woken.priority / 64;
-    for (unsigned word = priorities / 64 - 1;; --word) {
+    if (g_queues[running.priority].head != &running)
+        return false;
+    if (running.queue_next)
+        return woken.priority > running.priority; // its queue stays non-empty
+    if (woken.priority >= running.priority)
+        return true;
+    // Below `running`: nothing may be ready in [woken.priority, running.priority).
+    unsigned low = woken.priority, high = running.priority;
+    for (unsigned word = low / 64; word <= (high - 1) / 64; ++word) {
         uint64_t bits = g_nonempty[word];
-        if (leaves_empty && word == running.priority / 64u)
-            bits &= ~(1ull << (running.priority % 64));
-        if (word == lowest_word)
-            return (bits >> (woken.priority % 64)) == 0; // woken would queue behind an equal priority
+        if (word == low / 64)
+            bits &= ~0ull << (low % 64);
+        if (word == high / 64)
+            bits &= (1ull << (high % 64)) - 1;
         if (bits)
             return false;
     }
+    return true;
 }
 
-// Inlined into handoff, the fast path's one scheduler call.
-[[gnu::always_inline]] inline void remove(Tcb& t)
+void empty_queue(uint8_t priority)
 {
-    if (!is_queued(t))
-        return;
-    Queue& q = g_queues[t.priority];
-    if (t.queue_prev)
-        t.queue_prev->queue_next = t.queue_next;
-    else
-        q.head = t.queue_next;
-    if (t.queue_next)
-        t.queue_next->queue_prev = t.queue_prev;
-    else
-        q.tail = t.queue_prev;
-    t.queue_next = t.queue_prev = nullptr;
-    if (!q.head)
-        g_nonempty[t.priority / 64] &= ~(1ull << (t.priority % 64));
-}
-
-[[gnu::always_inline]] inline void ready(Tcb& t)
-{
-    t.state = ThreadState::Ready;
-    if (!is_queued(t))
-        append(t);
+    Queue& q = g_queues[priority];
+    q.head = q.tail = nullptr;
+    g_nonempty[priority / 64] &= ~(1ull << (priority % 64));
 }
 
 // What resume_next does once it has picked `next`.
@@ -108,9 +96,30 @@ arch::TrapFrame* switch_to(Tcb& next, VSpace& space)
 
 } // namespace
 
-void dequeue(Tcb& t) { remove(t); }
+void dequeue(Tcb& t)
+{
+    if (!is_queued(t))
+        return;
+    Queue& q = g_queues[t.priority];
+    if (t.queue_prev)
+        t.queue_prev->queue_next = t.queue_next;
+    else
+        q.head = t.queue_next;
+    if (t.queue_next)
+        t.queue_next->queue_prev = t.queue_prev;
+    else
+        q.tail = t.queue_prev;
+    t.queue_next = t.queue_prev = nullptr;
+    if (!q.head)
+        empty_queue(t.priority);
+}
 
-void make_ready(Tcb& t) { ready(t); }
+void make_ready(Tcb& t)
+{
+    t.state = ThreadState::Ready;
+    if (!is_queued(t))
+        append(t);
+}
 
 void make_inactive(Tcb& t)
 {
@@ -126,11 +135,19 @@ VSpace* handoff_space(Tcb& running, Tcb& woken)
 
 arch::TrapFrame* handoff(Tcb& running, Tcb& woken, VSpace& space)
 {
-    remove(running);
-    ready(woken);
+    // handoff_space saw `running` at the head of its queue; `woken` is
+    // blocked, so it is in no run queue.
+    Queue& q = g_queues[running.priority];
+    q.head = running.queue_next;
+    if (q.head)
+        q.head->queue_prev = nullptr;
+    else
+        empty_queue(running.priority);
+    running.queue_next = nullptr;
+    woken.state = ThreadState::Ready;
+    append(woken);
     return switch_to(woken, space);
 }
-
 
 void timer_tick()
 {
