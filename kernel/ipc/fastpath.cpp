@@ -150,11 +150,14 @@ arch::TrapFrame* fastpath_reply_recv(Tcb& server)
     // The reply. A failed Map is answered to the server and it does not
     // receive, as in do_reply; nothing else has changed yet.
     if (fault_map) {
-        auto mapped = map_for_fault(server, caller, server.frame.rdx, ipc::VirtAddr(server.frame.r10),
-                                    Rights { uint8_t(server.frame.r8) });
-        if (mapped.is_error()) {
-            server.frame.rax = uint64_t(mapped.error());
-            return sched::resume_next();
+        ipc::VirtAddr vaddr(server.frame.r10);
+        Rights rights { uint8_t(server.frame.r8) };
+        if (!map_for_fault_in_place(server, caller, server.frame.rdx, vaddr, rights)) {
+            auto mapped = map_for_fault(server, caller, server.frame.rdx, vaddr, rights);
+            if (mapped.is_error()) {
+                server.frame.rax = uint64_t(mapped.error());
+                return sched::resume_next();
+            }
         }
         ++g_counts.fault_maps;
     } else {
