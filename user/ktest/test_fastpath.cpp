@@ -17,9 +17,9 @@ constexpr uint32_t map_label = uint32_t(ipc::FaultReply::Map);
 
 uint64_t encode(Error e) { return uint64_t(e) + 1; }
 
-// Parks the watchdog one priority below the suite for the case's lifetime.
+// Parks the watchdog below the suite for the case's lifetime.
 struct ParkedWatchdog {
-    ParkedWatchdog() { park_watchdog(env().priority - 1); }
+    explicit ParkedWatchdog(uint64_t below = 1) { park_watchdog(env().priority - below); }
     ~ParkedWatchdog() { park_watchdog(env().priority); }
     ParkedWatchdog(const ParkedWatchdog&) = delete;
     ParkedWatchdog& operator=(const ParkedWatchdog&) = delete;
@@ -129,6 +129,24 @@ void caller_fn(Thread& t)
     store(t.progress, 2); // never: the caller is deleted while it waits
 }
 
+// Serves Calls on arg[0] forever, answering each with the progress of the
+// thread arg[1] points at (its Thread*), so the caller sees who ran first.
+void progress_server_fn(Thread& t)
+{
+    SyscallResult r = kapi::recv(t.arg[0]);
+    for (;;) {
+        uint64_t other = load(reinterpret_cast<Thread*>(t.arg[1])->progress);
+        r = kapi::reply_recv(t.arg[0], MessageInfo(0x93, 1), other);
+    }
+}
+
+// Marks that it ran, then blocks for good on arg[0].
+void mark_and_block_fn(Thread& t)
+{
+    store(t.progress, 1);
+    kapi::recv(t.arg[0]);
+}
+
 } // namespace
 
 KTEST(fastpath_call_reply_recv_across_vspaces)
@@ -236,4 +254,41 @@ KTEST(fastpath_reply_to_dead_caller)
     KT_EQ(r.words[0], 71);
     KT_EQ(load(server->out[0]), encode(Error::None));
     KT_EQ(server->out[1], 70);
+}
+
+// The fast path must not hand the CPU to a receiver the scheduler would not
+// pick: here a lower-priority server, while another thread is ready at the
+// caller's priority, or ahead of the server at the server's own priority.
+// That thread must run first, which the server reports.
+KTEST(fastpath_respects_priorities)
+{
+    ParkedWatchdog parked(2);
+    uint64_t p = env().priority;
+    KT_NEW(ep, ObjectType::Endpoint);
+    KT_NEW(never, ObjectType::Endpoint);
+    ThreadOptions low;
+    low.priority = p - 1;
+    ThreadOptions same;
+    same.priority = p;
+    Thread* server = spawn_at(__FILE__, __LINE__, progress_server_fn, low, ep, 0);
+    if (failed())
+        return;
+    server->arg[1] = reinterpret_cast<uint64_t>(server); // until there is another thread to watch
+    // The first Call waits for the server to reach its Recv.
+    KT_OK(kapi::call(ep, MessageInfo(1, 0)));
+
+    // Another thread ready at the caller's priority runs before the server.
+    KT_SPAWN(peer, mark_and_block_fn, same, never);
+    server->arg[1] = reinterpret_cast<uint64_t>(peer);
+    SyscallResult r = kapi::call(ep, MessageInfo(2, 0));
+    KT_OK(r);
+    KT_EQ(r.info.label(), 0x93);
+    KT_EQ(r.words[0], 1);
+
+    // A thread ready at the server's priority, queued before it, runs first.
+    KT_SPAWN(rival, mark_and_block_fn, low, never);
+    server->arg[1] = reinterpret_cast<uint64_t>(rival);
+    r = kapi::call(ep, MessageInfo(3, 0));
+    KT_OK(r);
+    KT_EQ(r.words[0], 1);
 }
