@@ -44,12 +44,15 @@ arch::TrapFrame* on_user_exception(arch::TrapFrame& frame, uint64_t fault_addres
 
 arch::TrapFrame* on_irq(arch::TrapFrame& frame, unsigned irq)
 {
+    uint64_t changes = sched::queue_changes();
     if (irq == 0)
         sched::timer_tick();
     else
         irq_raised(irq);
     if (!frame.from_user())
         return &frame; // the idle loop: it re-checks the run queue itself
+    if (Tcb* self = sched::current(); self && sched::resumes_unchanged(*self, changes))
+        return &frame; // e.g. a tick within the time slice
     return sched::resume_next();
 }
 

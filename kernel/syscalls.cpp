@@ -1,8 +1,8 @@
 // Syscall dispatch: IPC on Endpoints, Notifications and Reply caps, object
 // invocations through Call, and the debug calls. Every path ends in the
-// scheduler, which returns the frame of whichever thread runs next, except
-// the calls that cannot change what runs next, and the IPC fast path
-// (ipc/fastpath.h), which hands over to the other thread itself.
+// scheduler, which returns the frame of whichever thread runs next, unless
+// the call changed nothing the scheduler looks at (then the caller goes on),
+// or the IPC fast path (ipc/fastpath.h) handed over to the other thread.
 #include "hooks.h"
 #include "invocation.h"
 #include "ipc/endpoint_ops.h"
@@ -217,18 +217,11 @@ arch::TrapFrame* on_syscall(arch::TrapFrame& frame)
     Tcb* self = sched::current();
     VERIFY(self && &self->frame == &frame);
     auto number = Syscall(frame.rax);
-    // Null, DebugPrint and DebugStats change no thread's state, no capability
-    // and no run queue, so resume_next would pick the caller again: it picked
-    // it on the way out of the kernel last time, and nothing has run since
-    // (interrupts are masked in the kernel; every entry leaves through
-    // resume_next or the fast path, which picks what resume_next would).
     switch (number) {
     case Syscall::Null:
+        // Changes nothing, so resume_next would pick the caller again (see
+        // sched::resumes_unchanged): the cost of entering and leaving.
         set_result(*self, Error::None);
-        return &frame;
-    case Syscall::DebugPrint:
-    case Syscall::DebugStats:
-        dispatch(*self, number);
         return &frame;
     case Syscall::Call:
         if (fastpath_enabled()) {
@@ -245,7 +238,10 @@ arch::TrapFrame* on_syscall(arch::TrapFrame& frame)
     default:
         break;
     }
+    uint64_t changes = sched::queue_changes();
     dispatch(*self, number);
+    if (sched::resumes_unchanged(*self, changes))
+        return &frame;
     return sched::resume_next();
 }
 

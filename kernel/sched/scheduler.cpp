@@ -5,6 +5,7 @@
 namespace kernel::sched {
 
 Tcb* detail::g_current = nullptr;
+uint64_t detail::g_queue_changes = 0;
 
 namespace {
 
@@ -30,6 +31,7 @@ bool is_queued(const Tcb& t) { return t.queue_prev || g_queues[t.priority].head 
         q.head = &t;
     q.tail = &t;
     g_nonempty[t.priority / 64] |= 1ull << (t.priority % 64);
+    ++detail::g_queue_changes;
 }
 
 Tcb* highest_ready()
@@ -112,6 +114,7 @@ void dequeue(Tcb& t)
     t.queue_next = t.queue_prev = nullptr;
     if (!q.head)
         empty_queue(t.priority);
+    ++detail::g_queue_changes;
 }
 
 void make_ready(Tcb& t)
@@ -125,6 +128,14 @@ void make_inactive(Tcb& t)
 {
     dequeue(t);
     t.state = ThreadState::Inactive;
+}
+
+bool resumes_unchanged(Tcb& t, uint64_t changes)
+{
+    if (detail::g_queue_changes != changes || detail::g_current != &t || t.state != ThreadState::Ready)
+        return false;
+    VSpace* space = vspace_of(t);
+    return space && arch::physmap_to_phys(space->pml4) == arch::current_address_space();
 }
 
 VSpace* handoff_space(Tcb& running, Tcb& woken)
@@ -144,6 +155,7 @@ arch::TrapFrame* handoff(Tcb& running, Tcb& woken, VSpace& space)
     else
         empty_queue(running.priority);
     running.queue_next = nullptr;
+    ++detail::g_queue_changes;
     woken.state = ThreadState::Ready;
     append(woken);
     return switch_to(woken, space);

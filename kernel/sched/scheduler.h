@@ -26,6 +26,18 @@ void timer_tick();          // accounts the tick to the running thread
 // stack. Idles (interrupts on, halted) until some thread is ready.
 arch::TrapFrame* resume_next();
 
+// Run-queue changes so far. A kernel entry that leaves the run queue, the
+// current thread and its address space as it found them resumes that thread
+// without resume_next, which would pick it again: it heads the highest
+// non-empty queue, since resume_next (or the fast path) picked it last time.
+namespace detail {
+extern uint64_t g_queue_changes;
+}
+inline uint64_t queue_changes() { return detail::g_queue_changes; }
+// Whether `t`, current when queue_changes() was `changes`, is still what
+// resume_next would pick, with its address space loaded.
+bool resumes_unchanged(Tcb& t, uint64_t changes);
+
 // ---- for the IPC fast path (ipc/fastpath.cpp) ----
 // The VSpace resume_next would load if `woken` were made ready and
 // `running` (the current thread) left the run queue: nullptr unless it
