@@ -210,6 +210,18 @@ void dispatch(Tcb& self, Syscall number)
     }
 }
 
+// Everything but Null and the fast path: the general dispatch, then the
+// scheduler unless nothing it looks at changed. Out of line, so that the
+// fast path does not pay for its stack frame.
+[[gnu::noinline]] arch::TrapFrame* general_syscall(Tcb& self, Syscall number)
+{
+    uint64_t changes = sched::queue_changes();
+    dispatch(self, number);
+    if (sched::resumes_unchanged(self, changes))
+        return &self.frame;
+    return sched::resume_next();
+}
+
 } // namespace
 
 arch::TrapFrame* on_syscall(arch::TrapFrame& frame)
@@ -238,11 +250,7 @@ arch::TrapFrame* on_syscall(arch::TrapFrame& frame)
     default:
         break;
     }
-    uint64_t changes = sched::queue_changes();
-    dispatch(*self, number);
-    if (sched::resumes_unchanged(*self, changes))
-        return &frame;
-    return sched::resume_next();
+    return general_syscall(*self, number);
 }
 
 } // namespace kernel

@@ -31,7 +31,6 @@ bool is_queued(const Tcb& t) { return t.queue_prev || g_queues[t.priority].head 
         q.head = &t;
     q.tail = &t;
     g_nonempty[t.priority / 64] |= 1ull << (t.priority % 64);
-    ++detail::g_queue_changes;
 }
 
 Tcb* highest_ready()
@@ -120,8 +119,10 @@ void dequeue(Tcb& t)
 void make_ready(Tcb& t)
 {
     t.state = ThreadState::Ready;
-    if (!is_queued(t))
+    if (!is_queued(t)) {
         append(t);
+        ++detail::g_queue_changes;
+    }
 }
 
 void make_inactive(Tcb& t)
@@ -155,7 +156,6 @@ arch::TrapFrame* handoff(Tcb& running, Tcb& woken, VSpace& space)
     else
         empty_queue(running.priority);
     running.queue_next = nullptr;
-    ++detail::g_queue_changes;
     woken.state = ThreadState::Ready;
     append(woken);
     return switch_to(woken, space);

@@ -26,7 +26,8 @@ void timer_tick();          // accounts the tick to the running thread
 // stack. Idles (interrupts on, halted) until some thread is ready.
 arch::TrapFrame* resume_next();
 
-// Run-queue changes so far. A kernel entry that leaves the run queue, the
+// Run-queue changes so far (by make_ready, dequeue and what uses them; the
+// fast path's handoff leaves the kernel at once and does not count). A kernel entry that leaves the run queue, the
 // current thread and its address space as it found them resumes that thread
 // without resume_next, which would pick it again: it heads the highest
 // non-empty queue, since resume_next (or the fast path) picked it last time.
