@@ -53,9 +53,9 @@ void copy_message(const Tcb& from, Tcb& to, uint64_t badge)
     to.frame.rax = uint64_t(Error::None);
 }
 
-// The receiver waiting at the head of `ep`, if it can take a Call from
-// `sender` directly: its reply slot must be empty, because finish_send
-// first deletes what is there, which answers an earlier caller (Deleted).
+// The receiver waiting at the head of `ep`, if it can take a Call (or a
+// fault) directly: its reply slot must be empty, because finish_send first
+// deletes what is there, which answers an earlier caller (Deleted).
 Tcb* ready_receiver(Endpoint& ep)
 {
     if (ep.state != EndpointState::Receiving)
