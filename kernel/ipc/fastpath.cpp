@@ -64,11 +64,17 @@ Tcb* ready_receiver(Endpoint& ep)
     return receiver->slot(tcb_slot_reply).is_empty() ? receiver : nullptr;
 }
 
+// What endpoint_send does to the queue: the head leaves it.
 void take_receiver(Endpoint& ep, Tcb& receiver)
 {
-    wait_queue_remove(ep.head, ep.tail, receiver);
-    if (!ep.head)
+    ep.head = receiver.queue_next;
+    if (ep.head) {
+        ep.head->queue_prev = nullptr;
+    } else {
+        ep.tail = nullptr;
         ep.state = EndpointState::Idle;
+    }
+    receiver.queue_next = nullptr; // queue_prev is null already: it was the head
 }
 
 // finish_send for a Call, then the switch resume_next would make.

@@ -137,13 +137,6 @@ void install_reply_cap(Slot& reply_slot, Tcb& caller)
     reply_slot.cap = Capability { .type = ObjectType::Reply, .rights = ipc::Rights {}, .object = uint64_t(&caller) };
 }
 
-void delete_answered_reply(Slot& slot)
-{
-    if (slot.parent || slot.first_child || slot.prev_sibling || slot.next_sibling)
-        return delete_cap(slot);
-    slot.cap = Capability {};
-}
-
 void revoke_cap(Slot& slot)
 {
     // Deleting a leaf never reshapes the rest of the tree above it, and any

@@ -32,7 +32,12 @@ void install_reply_cap(Slot& reply_slot, Tcb& caller);
 // just answered): no caller to tell, no object behind it, and (Reply caps
 // are never copied) normally no place in the derivation tree, so the slot
 // is simply emptied. The IPC fast path's reply.
-void delete_answered_reply(Slot&);
+inline void delete_answered_reply(Slot& slot)
+{
+    if (slot.parent || slot.first_child || slot.prev_sibling || slot.next_sibling)
+        return delete_cap(slot);
+    slot.cap = Capability {};
+}
 
 // Deletes every capability derived from the slot; the slot itself stays.
 void revoke_cap(Slot&);
