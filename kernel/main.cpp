@@ -2,6 +2,7 @@
 #include "arch/arch.h"
 #include "bootinfo/multiboot2.h"
 #include "cmdline.h"
+#include "ipc/fastpath.h"
 #include "log.h"
 #include "mm/memory.h"
 #include "panic.h"
@@ -99,6 +100,11 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t boot_info_phys
             panic("test.fault: unknown kind \"{}\" (use pf, gp, ud, de, df, wtext or xdata)", kind);
         panic("test.fault={} did not fault", kind);
     }
+
+    // fastpath=off: every IPC takes the general path (ktest-slowpath tests it alone).
+    set_fastpath_enabled(command_line.value("fastpath", "on") != "off");
+    if (!fastpath_enabled())
+        log::info("kernel", "IPC fast path off");
 
     start_root_task(g_boot_info, command_line.value("init", "init"));
 }

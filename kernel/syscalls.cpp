@@ -1,9 +1,12 @@
 // Syscall dispatch: IPC on Endpoints, Notifications and Reply caps, object
 // invocations through Call, and the debug calls. Every path ends in the
-// scheduler, which returns the frame of whichever thread runs next.
+// scheduler, which returns the frame of whichever thread runs next, unless
+// the call changed nothing the scheduler looks at (then the caller goes on),
+// or the IPC fast path (ipc/fastpath.h) handed over to the other thread.
 #include "hooks.h"
 #include "invocation.h"
 #include "ipc/endpoint_ops.h"
+#include "ipc/fastpath.h"
 #include "log.h"
 #include "mm/memory.h"
 #include "object/cnode.h"
@@ -56,6 +59,9 @@ Error debug_stats(uint64_t address)
 [[noreturn]] void debug_exit(int64_t status)
 {
     log::info("kernel", "root task exited with status {} after {} timer ticks", status, arch::timer_ticks());
+    const FastpathCounts& fast = fastpath_counts();
+    log::info("kernel", "IPC fast path taken: {} Call, {} ReplyRecv, {} fault, {} fault Map", fast.calls, fast.replies,
+              fast.faults, fast.fault_maps);
     arch::qemu_exit(status == 0 ? arch::QemuExit::Success : arch::QemuExit::Failure);
 }
 
@@ -204,14 +210,47 @@ void dispatch(Tcb& self, Syscall number)
     }
 }
 
+// Everything but Null and the fast path: the general dispatch, then the
+// scheduler unless nothing it looks at changed. Out of line, so that the
+// fast path does not pay for its stack frame.
+[[gnu::noinline]] arch::TrapFrame* general_syscall(Tcb& self, Syscall number)
+{
+    uint64_t changes = sched::queue_changes();
+    dispatch(self, number);
+    if (sched::resumes_unchanged(self, changes))
+        return &self.frame;
+    return sched::resume_next();
+}
+
 } // namespace
 
 arch::TrapFrame* on_syscall(arch::TrapFrame& frame)
 {
     Tcb* self = sched::current();
     VERIFY(self && &self->frame == &frame);
-    dispatch(*self, Syscall(frame.rax));
-    return sched::resume_next();
+    auto number = Syscall(frame.rax);
+    switch (number) {
+    case Syscall::Null:
+        // Changes nothing, so resume_next would pick the caller again (see
+        // sched::resumes_unchanged): the cost of entering and leaving.
+        set_result(*self, Error::None);
+        return &frame;
+    case Syscall::Call:
+        if (fastpath_enabled()) {
+            if (arch::TrapFrame* next = fastpath_call(*self))
+                return next;
+        }
+        break;
+    case Syscall::ReplyRecv:
+        if (fastpath_enabled()) {
+            if (arch::TrapFrame* next = fastpath_reply_recv(*self))
+                return next;
+        }
+        break;
+    default:
+        break;
+    }
+    return general_syscall(*self, number);
 }
 
 } // namespace kernel

@@ -148,6 +148,9 @@ void port_out8(uint16_t port, uint8_t value);
 // intermediate tables come from `source`; unmap returns the frame that was
 // mapped. All user mappings are 4 KiB.
 ipc::Result<void> map_user_page(uint64_t* pml4, ipc::VirtAddr, ipc::PhysAddr, PageRights, PageTableSource&);
+// The same when every table on the way exists and the page is free;
+// otherwise false, with nothing changed (the IPC fast path's fault reply).
+bool map_user_page_in_place(uint64_t* pml4, ipc::VirtAddr, ipc::PhysAddr, PageRights);
 // Removes the mapping at the address only if it maps `expected`.
 ipc::Result<ipc::PhysAddr> unmap_user_page(uint64_t* pml4, ipc::VirtAddr, ipc::PhysAddr expected);
 ipc::Result<void> protect_user_page(uint64_t* pml4, ipc::VirtAddr, PageRights);

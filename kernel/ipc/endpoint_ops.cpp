@@ -1,4 +1,5 @@
 #include "ipc/endpoint_ops.h"
+#include "ipc/wait_queue.h"
 #include "log.h"
 #include "object/cnode.h"
 #include "object/irq.h"
@@ -16,32 +17,6 @@ using ipc::MessageInfo;
 using ipc::ObjectType;
 
 namespace {
-
-// ---- wait queues (shared by endpoints and notifications) -----------------
-
-void enqueue(Tcb*& head, Tcb*& tail, Tcb& t)
-{
-    t.queue_next = nullptr;
-    t.queue_prev = tail;
-    if (tail)
-        tail->queue_next = &t;
-    else
-        head = &t;
-    tail = &t;
-}
-
-void unqueue(Tcb*& head, Tcb*& tail, Tcb& t)
-{
-    if (t.queue_prev)
-        t.queue_prev->queue_next = t.queue_next;
-    else
-        head = t.queue_next;
-    if (t.queue_next)
-        t.queue_next->queue_prev = t.queue_prev;
-    else
-        tail = t.queue_prev;
-    t.queue_next = t.queue_prev = nullptr;
-}
 
 // ---- message transfer -----------------------------------------------------
 
@@ -107,15 +82,9 @@ void deliver(Tcb& sender, Tcb& receiver, uint64_t badge, bool can_grant)
     case OutgoingKind::Message:
         deliver_message(sender, receiver, badge, can_grant);
         return;
-    case OutgoingKind::Fault: {
-        uint64_t words[4] = { sender.fault.address, sender.fault.ip, sender.fault.sp, sender.fault.access_or_error };
-        set_message_registers(receiver.frame, words);
-        ipc::IpcBuffer* buffer = ipc_buffer_of(receiver);
-        if (buffer)
-            buffer->words[4] = sender.fault.timestamp;
-        receiver.frame.rsi = sender.fault.info(buffer != nullptr).raw();
-        break;
-    }
+    case OutgoingKind::Fault:
+        deliver_fault(sender, receiver, badge);
+        return;
     case OutgoingKind::Exit:
         set_message_registers(receiver.frame, sender.exit_words);
         receiver.frame.rsi = MessageInfo(ipc::thread_exit_label, 4).raw();
@@ -149,6 +118,18 @@ void finish_send(Tcb& sender, Tcb& receiver, bool is_call)
 
 } // namespace
 
+void deliver_fault(Tcb& faulter, Tcb& receiver, uint64_t badge)
+{
+    uint64_t words[4] = { faulter.fault.address, faulter.fault.ip, faulter.fault.sp, faulter.fault.access_or_error };
+    set_message_registers(receiver.frame, words);
+    ipc::IpcBuffer* buffer = ipc_buffer_of(receiver);
+    if (buffer)
+        buffer->words[4] = faulter.fault.timestamp;
+    receiver.frame.rsi = faulter.fault.info(buffer != nullptr).raw();
+    receiver.frame.rdi = badge;
+    receiver.frame.rax = uint64_t(Error::None);
+}
+
 ipc::IpcBuffer* ipc_buffer_of(Tcb& t)
 {
     const Capability& frame = t.slot(tcb_slot_ipc_buffer).cap;
@@ -162,7 +143,7 @@ void endpoint_send(Tcb& sender, Endpoint& ep, uint64_t badge, SendMode mode, Out
     sender.outgoing = kind;
     if (ep.state == EndpointState::Receiving) {
         Tcb& receiver = *ep.head;
-        unqueue(ep.head, ep.tail, receiver);
+        wait_queue_remove(ep.head, ep.tail, receiver);
         if (!ep.head)
             ep.state = EndpointState::Idle;
         deliver(sender, receiver, badge, mode.can_grant);
@@ -181,7 +162,7 @@ void endpoint_send(Tcb& sender, Endpoint& ep, uint64_t badge, SendMode mode, Out
     sender.outgoing_badge = badge;
     sender.outgoing_is_call = mode.is_call;
     sender.outgoing_can_grant = mode.can_grant;
-    enqueue(ep.head, ep.tail, sender);
+    wait_queue_append(ep.head, ep.tail, sender);
     ep.state = EndpointState::Sending;
 }
 
@@ -189,7 +170,7 @@ void endpoint_receive(Tcb& receiver, Endpoint& ep, bool blocking)
 {
     if (ep.state == EndpointState::Sending) {
         Tcb& sender = *ep.head;
-        unqueue(ep.head, ep.tail, sender);
+        wait_queue_remove(ep.head, ep.tail, sender);
         if (!ep.head)
             ep.state = EndpointState::Idle;
         deliver(sender, receiver, sender.outgoing_badge, sender.outgoing_can_grant);
@@ -204,7 +185,7 @@ void endpoint_receive(Tcb& receiver, Endpoint& ep, bool blocking)
     sched::dequeue(receiver);
     receiver.state = ThreadState::BlockedOnReceive;
     receiver.blocked_on = &ep;
-    enqueue(ep.head, ep.tail, receiver);
+    wait_queue_append(ep.head, ep.tail, receiver);
     ep.state = EndpointState::Receiving;
 }
 
@@ -212,7 +193,7 @@ void endpoint_receive(Tcb& receiver, Endpoint& ep, bool blocking)
 void remove_from_endpoint(Tcb& t)
 {
     auto& ep = *static_cast<Endpoint*>(t.blocked_on);
-    unqueue(ep.head, ep.tail, t);
+    wait_queue_remove(ep.head, ep.tail, t);
     if (!ep.head)
         ep.state = EndpointState::Idle;
     t.blocked_on = nullptr;
@@ -273,7 +254,7 @@ void notification_signal(Notification& n, uint64_t badge)
 {
     uint64_t bits = badge ? badge : 1;
     if (Tcb* waiter = n.head) {
-        unqueue(n.head, n.tail, *waiter);
+        wait_queue_remove(n.head, n.tail, *waiter);
         waiter->blocked_on = nullptr;
         waiter->frame.rdi = n.word | bits;
         n.word = 0;
@@ -301,13 +282,13 @@ void notification_wait(Tcb& t, Notification& n, bool blocking)
     sched::dequeue(t);
     t.state = ThreadState::BlockedOnNotification;
     t.blocked_on = &n;
-    enqueue(n.head, n.tail, t);
+    wait_queue_append(n.head, n.tail, t);
 }
 
 void remove_from_notification(Tcb& t)
 {
     auto& n = *static_cast<Notification*>(t.blocked_on);
-    unqueue(n.head, n.tail, t);
+    wait_queue_remove(n.head, n.tail, t);
     t.blocked_on = nullptr;
     t.state = ThreadState::Inactive;
 }

@@ -22,6 +22,10 @@ struct SendMode {
 // The IPC buffer registered with TcbConfigure, through the physmap.
 ipc::IpcBuffer* ipc_buffer_of(Tcb&);
 
+// Writes the faulter's pending fault message into the receiver's registers
+// (and the timestamp into its IPC buffer, if it has one).
+void deliver_fault(Tcb& faulter, Tcb& receiver, uint64_t badge);
+
 void endpoint_send(Tcb& sender, Endpoint&, uint64_t badge, SendMode, OutgoingKind);
 void endpoint_receive(Tcb& receiver, Endpoint&, bool blocking);
 void remove_from_endpoint(Tcb&);

@@ -7,15 +7,6 @@ using ipc::Error;
 using ipc::ObjectType;
 using ipc::Result;
 
-Result<Slot*> cnode_slot(const Capability& cnode_cap, uint64_t index)
-{
-    if (cnode_cap.type != ObjectType::CNode)
-        return Error::WrongType;
-    if (index == 0 || index >= (uint64_t(1) << cnode_cap.extra))
-        return Error::OutOfRange;
-    return cnode_cap.as<Slot>() + index;
-}
-
 Result<Slot*> lookup_slot(Tcb& thread, ipc::CPtr cptr)
 {
     const Capability& root = thread.slot(tcb_slot_cspace).cap;

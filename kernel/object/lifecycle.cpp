@@ -131,6 +131,12 @@ void delete_cap(Slot& slot)
     drain_pending();
 }
 
+void install_reply_cap(Slot& reply_slot, Tcb& caller)
+{
+    VERIFY(reply_slot.is_empty());
+    reply_slot.cap = Capability { .type = ObjectType::Reply, .rights = ipc::Rights {}, .object = uint64_t(&caller) };
+}
+
 void revoke_cap(Slot& slot)
 {
     // Deleting a leaf never reshapes the rest of the tree above it, and any

@@ -192,6 +192,27 @@ Result<void> map_for_fault(Tcb& replier, Tcb& faulter, uint64_t frame_cptr, Virt
     return vspace_map(*vspace.as<VSpace>(), frame->cap, vaddr, rights);
 }
 
+bool map_for_fault_in_place(Tcb& replier, Tcb& faulter, uint64_t frame_cptr, VirtAddr vaddr, Rights rights)
+{
+    auto slot = cnode_slot(replier.slot(tcb_slot_cspace).cap, frame_cptr);
+    if (slot.is_error())
+        return false;
+    Capability& frame = slot.value()->cap;
+    const Capability& vspace = faulter.slot(tcb_slot_vspace).cap;
+    if (frame.type != ObjectType::Frame || vspace.type != ObjectType::VSpace || mapped_vspace(frame)
+        || check_rights(frame, rights).is_error())
+        return false;
+    VSpace& space = *vspace.as<VSpace>();
+    PhysAddr phys(frame.object);
+    if (!arch::map_user_page_in_place(space.pml4, vaddr, phys, page_rights(rights)))
+        return false;
+    // From here on exactly what vspace_map_with does after mapping.
+    VERIFY(!mm::frames().add_mapping(phys).is_error());
+    ++space.pages_mapped;
+    record_mapping(frame, space, vaddr, rights);
+    return true;
+}
+
 uint64_t vspace_count() { return g_vspace_count; }
 
 } // namespace kernel

@@ -29,6 +29,12 @@ VSpace* mapped_vspace(const Capability& frame);
 // The Map reply to a fault: the replier's frame cap into the faulter's VSpace.
 ipc::Result<void> map_for_fault(Tcb& replier, Tcb& faulter, uint64_t frame_cptr, ipc::VirtAddr, ipc::Rights);
 
+// map_for_fault's common case, for the IPC fast path: an unmapped Frame
+// cap with the rights, a free page and page tables that already exist. In
+// every other case it returns false having changed nothing, and
+// map_for_fault decides (allocates tables, or finds the error).
+bool map_for_fault_in_place(Tcb& replier, Tcb& faulter, uint64_t frame_cptr, ipc::VirtAddr, ipc::Rights);
+
 uint64_t vspace_count();
 
 } // namespace kernel

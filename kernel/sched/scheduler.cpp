@@ -1,9 +1,11 @@
 #include "sched/scheduler.h"
 #include "log.h"
-#include "object/vspace.h"
 #include "panic.h"
 
 namespace kernel::sched {
+
+Tcb* detail::g_current = nullptr;
+uint64_t detail::g_queue_changes = 0;
 
 namespace {
 
@@ -14,12 +16,11 @@ struct Queue {
 
 Queue g_queues[priorities];
 uint64_t g_nonempty[priorities / 64];
-Tcb* g_current = nullptr;
 uint64_t g_live_threads = 0;
 
 bool is_queued(const Tcb& t) { return t.queue_prev || g_queues[t.priority].head == &t; }
 
-void append(Tcb& t)
+[[gnu::always_inline]] inline void append(Tcb& t)
 {
     Queue& q = g_queues[t.priority];
     t.queue_next = nullptr;
@@ -50,6 +51,50 @@ VSpace* vspace_of(Tcb& t)
     return cap.type == ipc::ObjectType::VSpace ? cap.as<VSpace>() : nullptr;
 }
 
+// Whether resume_next would pick `woken` once it is made ready and
+// `running` (the current thread) leaves the run queue. resume_next picked
+// `running` on the way out of the kernel last time and nothing has run
+// since, so it heads the highest non-empty queue; we check the "heads" part
+// (cheap) and rely on the "highest" part.
+bool picks_after_handoff(const Tcb& running, const Tcb& woken)
+{
+    if (g_queues[running.priority].head != &running)
+        return false;
+    if (running.queue_next)
+        return woken.priority > running.priority; // its queue stays non-empty
+    if (woken.priority >= running.priority)
+        return true;
+    // Below `running`: nothing may be ready in [woken.priority, running.priority).
+    unsigned low = woken.priority, high = running.priority;
+    for (unsigned word = low / 64; word <= (high - 1) / 64; ++word) {
+        uint64_t bits = g_nonempty[word];
+        if (word == low / 64)
+            bits &= ~0ull << (low % 64);
+        if (word == high / 64)
+            bits &= (1ull << (high % 64)) - 1;
+        if (bits)
+            return false;
+    }
+    return true;
+}
+
+void empty_queue(uint8_t priority)
+{
+    Queue& q = g_queues[priority];
+    q.head = q.tail = nullptr;
+    g_nonempty[priority / 64] &= ~(1ull << (priority % 64));
+}
+
+// What resume_next does once it has picked `next`.
+arch::TrapFrame* switch_to(Tcb& next, VSpace& space)
+{
+    if (next.timeslice == 0)
+        next.timeslice = timeslice_ticks;
+    detail::g_current = &next;
+    arch::activate_thread(arch::physmap_to_phys(space.pml4), &next.frame);
+    return &next.frame;
+}
+
 } // namespace
 
 void dequeue(Tcb& t)
@@ -67,14 +112,17 @@ void dequeue(Tcb& t)
         q.tail = t.queue_prev;
     t.queue_next = t.queue_prev = nullptr;
     if (!q.head)
-        g_nonempty[t.priority / 64] &= ~(1ull << (t.priority % 64));
+        empty_queue(t.priority);
+    ++detail::g_queue_changes;
 }
 
 void make_ready(Tcb& t)
 {
     t.state = ThreadState::Ready;
-    if (!is_queued(t))
+    if (!is_queued(t)) {
         append(t);
+        ++detail::g_queue_changes;
+    }
 }
 
 void make_inactive(Tcb& t)
@@ -83,11 +131,39 @@ void make_inactive(Tcb& t)
     t.state = ThreadState::Inactive;
 }
 
-Tcb* current() { return g_current; }
+bool resumes_unchanged(Tcb& t, uint64_t changes)
+{
+    if (detail::g_queue_changes != changes || detail::g_current != &t || t.state != ThreadState::Ready)
+        return false;
+    VSpace* space = vspace_of(t);
+    return space && arch::physmap_to_phys(space->pml4) == arch::current_address_space();
+}
+
+VSpace* handoff_space(Tcb& running, Tcb& woken)
+{
+    VSpace* space = vspace_of(woken);
+    return space && picks_after_handoff(running, woken) ? space : nullptr;
+}
+
+arch::TrapFrame* handoff(Tcb& running, Tcb& woken, VSpace& space)
+{
+    // handoff_space saw `running` at the head of its queue; `woken` is
+    // blocked, so it is in no run queue.
+    Queue& q = g_queues[running.priority];
+    q.head = running.queue_next;
+    if (q.head)
+        q.head->queue_prev = nullptr;
+    else
+        empty_queue(running.priority);
+    running.queue_next = nullptr;
+    woken.state = ThreadState::Ready;
+    append(woken);
+    return switch_to(woken, space);
+}
 
 void timer_tick()
 {
-    Tcb* t = g_current;
+    Tcb* t = detail::g_current;
     if (!t || t->state != ThreadState::Ready)
         return;
     if (t->timeslice > 1) {
@@ -104,7 +180,7 @@ arch::TrapFrame* resume_next()
     for (;;) {
         Tcb* next = highest_ready();
         if (!next) {
-            g_current = nullptr;
+            detail::g_current = nullptr;
             // Nothing to run: wait for an interrupt to make something ready.
             arch::enable_interrupts();
             arch::wait_for_interrupt();
@@ -117,11 +193,7 @@ arch::TrapFrame* resume_next()
             make_inactive(*next);
             continue;
         }
-        if (next->timeslice == 0)
-            next->timeslice = timeslice_ticks;
-        g_current = next;
-        arch::activate_thread(arch::physmap_to_phys(space->pml4), &next->frame);
-        return &next->frame;
+        return switch_to(*next, *space);
     }
 }
 
@@ -130,8 +202,8 @@ void thread_created() { ++g_live_threads; }
 void thread_destroyed(Tcb& t)
 {
     make_inactive(t);
-    if (g_current == &t)
-        g_current = nullptr;
+    if (detail::g_current == &t)
+        detail::g_current = nullptr;
     --g_live_threads;
 }
 

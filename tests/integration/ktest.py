@@ -7,6 +7,12 @@ passed, 37 otherwise). This script echoes the case lines, checks that the
 count matches the lines and the exit code, and ends with the line
 `RESULT: N passed, N failed` that tests/run_all.py folds into the total. A
 suite that never finishes (kernel panic, hang, crash) adds one failure.
+
+--name and --kernel-args run the same suite under another kernel
+configuration (ktest-slowpath: `fastpath=off`, so every IPC takes the
+general path); --require is a line the kernel must print before the suite
+starts, proving the configuration took effect, and --require-after one it
+must print after the suite (the IPC fast path counts at exit).
 """
 import argparse
 import os
@@ -28,18 +34,25 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--build-dir', required=True)
     parser.add_argument('--ktest-elf', required=True)
+    parser.add_argument('--name', default='ktest')
+    parser.add_argument('--kernel-args', default='', help='more words for the kernel command line')
+    parser.add_argument('--require', help='a line (regex) the kernel prints before the suite')
+    parser.add_argument('--require-after', help='a line (regex) the kernel prints after the suite')
     args = parser.parse_args()
 
     ctx = runner.Context(args.build_dir)
-    case = Case(name='ktest', cmdline='init=ktest', steps=[],
+    cmdline = ' '.join(['init=ktest'] + args.kernel_args.split())
+    case = Case(name=args.name, cmdline=cmdline, steps=[],
                 modules=lambda c: [(args.ktest_elf, 'ktest')])
     iso, _, _ = runner.prepare_iso(case, ctx)
-    log_path = os.path.join(ctx.log_dir, 'ktest.log')
+    log_path = os.path.join(ctx.log_dir, f'{args.name}.log')
     con = Console(runner.qemu_argv(iso), log_path=log_path, forbid=(r'KERNEL PANIC',))
     passed = failed = 0
     reported = None
     problem = None
     try:
+        if args.require:
+            con.expect(args.require, SUITE_TIMEOUT)
         while reported is None:
             m = con.expect(LINE, SUITE_TIMEOUT)
             line = m.group(1)
@@ -50,6 +63,8 @@ def main():
                 failed += 1
             else:
                 reported = (int(m.group(2)), int(m.group(3)))
+        if args.require_after:
+            con.expect(args.require_after, 30)
         rc = con.wait_exit(30)
         expected_rc = 33 if reported[1] == 0 else 37
         if reported != (passed, failed):
@@ -62,7 +77,7 @@ def main():
         con.close()
     if problem:
         failed += 1
-        print(f'FAIL ktest: {problem}; full log: {log_path}')
+        print(f'FAIL {args.name}: {problem}; full log: {log_path}')
         for line in con.tail(40):
             print('  | ' + line)
     print(f'RESULT: {passed} passed, {failed} failed')

@@ -340,6 +340,8 @@ struct JumpBuffer {
     uint64_t rbx, rbp, r12, r13, r14, r15, rsp, rip;
 };
 __attribute__((returns_twice)) int ktest_setjmp(JumpBuffer*);
+extern char ktest_echo_server[];
+extern char ktest_echo_server_end[];
 [[noreturn]] void ktest_longjmp(JumpBuffer*);
 }
 

@@ -71,4 +71,26 @@ ktest_longjmp:
     mov $1, %eax
     jmp *56(%rdi)
 
+/* A register-only echo server for test_fastpath.cpp, copied into a foreign
+ * VSpace: it uses no stack and only absolute addresses in its data page at
+ * 0x300000 (word 0: the endpoint CPtr; word 1: requests served). Each
+ * request is answered label 0x91, four words: w0 + 1, the badge, w2, w3. */
+    .global ktest_echo_server
+    .global ktest_echo_server_end
+ktest_echo_server:
+    mov 0x300000, %r12
+    mov %r12, %rdi
+    xor %esi, %esi
+    mov $5, %eax                /* Recv */
+    syscall
+1:  incq 0x300008
+    add $1, %rdx
+    mov %rdi, %r10
+    movabs $0x9100000004, %rsi
+    mov %r12, %rdi
+    mov $8, %eax                /* ReplyRecv */
+    syscall
+    jmp 1b
+ktest_echo_server_end:
+
     .section .note.GNU-stack, "", @progbits

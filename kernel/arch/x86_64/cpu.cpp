@@ -9,10 +9,7 @@
 namespace arch {
 
 namespace x86_64 {
-namespace {
 PerCpu g_percpu;
-}
-PerCpu& percpu() { return g_percpu; }
 } // namespace x86_64
 
 void cpu_init()

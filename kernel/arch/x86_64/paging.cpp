@@ -129,6 +129,25 @@ Result<void> map_user_page(uint64_t* pml4, VirtAddr virt, PhysAddr phys, PageRig
     return map_page(physmap_to_phys(pml4), virt.get(), phys.get(), rights, source);
 }
 
+bool map_user_page_in_place(uint64_t* pml4, VirtAddr virt, PhysAddr phys, PageRights rights)
+{
+    if (!virt.is_page_aligned() || !phys.is_page_aligned() || !ipc::is_user_range(virt.get(), ipc::page_size))
+        return false;
+    uint64_t* table = pml4;
+    for (unsigned level = 3; level > 0; --level) {
+        uint64_t entry = table[index_at(virt.get(), level)];
+        if (!(entry & pte_present) || (entry & pte_large))
+            return false;
+        table = table_at(PhysAddr(entry & pte_address_mask));
+    }
+    uint64_t& leaf = table[index_at(virt.get(), 0)];
+    if (leaf & pte_present)
+        return false;
+    rights.user = true;
+    leaf = phys.get() | leaf_bits(rights);
+    return true;
+}
+
 // The last-level entry for a user page, or nullptr if no table covers it.
 static uint64_t* user_leaf(uint64_t* pml4, VirtAddr virt)
 {

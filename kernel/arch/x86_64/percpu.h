@@ -13,6 +13,7 @@ struct PerCpu {
 static_assert(offsetof(PerCpu, kernel_rsp) == 0);
 static_assert(offsetof(PerCpu, user_rsp) == 8);
 
-PerCpu& percpu();
+extern PerCpu g_percpu;
+inline PerCpu& percpu() { return g_percpu; } // inline: every thread switch writes kernel_rsp
 
 } // namespace arch::x86_64

@@ -1,0 +1,186 @@
+// The IPC fast path; see fastpath.h. Every check below mirrors one the
+// general path makes (syscalls.cpp, endpoint_ops.cpp, scheduler.cpp); the
+// comments name it.
+#include "ipc/fastpath.h"
+#include "ipc/endpoint_ops.h"
+#include "ipc/wait_queue.h"
+#include "object/cnode.h"
+#include "object/lifecycle.h"
+#include "object/vspace_ops.h"
+#include "sched/scheduler.h"
+#include <ipc/fault.h>
+
+namespace kernel {
+
+bool detail::g_fastpath_enabled = true;
+
+using ipc::Error;
+using ipc::MessageInfo;
+using ipc::ObjectType;
+using ipc::Rights;
+
+namespace {
+
+FastpathCounts g_counts {};
+
+// lookup_cap, then do_call's / do_receive's type and rights checks. Anything
+// else (an empty slot, a Notification, an object invocation) is the general
+// path's business.
+[[gnu::always_inline]] inline const Capability* endpoint_cap(Tcb& t, uint64_t cptr, uint8_t right)
+{
+    auto slot = cnode_slot(t.slot(tcb_slot_cspace).cap, cptr);
+    if (slot.is_error())
+        return nullptr;
+    const Capability& cap = slot.value()->cap;
+    if (cap.type != ObjectType::Endpoint || !cap.rights.has(right))
+        return nullptr;
+    return &cap;
+}
+
+// deliver_message copies only registers, and touches no IPC buffer, when the
+// message has no extra caps and at most four words.
+bool fits_registers(MessageInfo info) { return info.extra_caps() == 0 && info.length() <= ipc::register_message_words; }
+
+void copy_message(const Tcb& from, Tcb& to, uint64_t badge)
+{
+    MessageInfo info = MessageInfo::from_raw(from.frame.rsi);
+    to.frame.rdx = from.frame.rdx;
+    to.frame.r10 = from.frame.r10;
+    to.frame.r8 = from.frame.r8;
+    to.frame.r9 = from.frame.r9;
+    to.frame.rsi = MessageInfo(info.label(), info.length()).raw();
+    to.frame.rdi = badge;
+    to.frame.rax = uint64_t(Error::None);
+}
+
+// The receiver waiting at the head of `ep`, if it can take a Call (or a
+// fault) directly: its reply slot must be empty, because finish_send first
+// deletes what is there, which answers an earlier caller (Deleted).
+Tcb* ready_receiver(Endpoint& ep)
+{
+    if (ep.state != EndpointState::Receiving)
+        return nullptr;
+    Tcb* receiver = ep.head;
+    return receiver->slot(tcb_slot_reply).is_empty() ? receiver : nullptr;
+}
+
+// What endpoint_send does to the queue: the head leaves it.
+void take_receiver(Endpoint& ep, Tcb& receiver)
+{
+    ep.head = receiver.queue_next;
+    if (ep.head) {
+        ep.head->queue_prev = nullptr;
+    } else {
+        ep.tail = nullptr;
+        ep.state = EndpointState::Idle;
+    }
+    receiver.queue_next = nullptr; // queue_prev is null already: it was the head
+}
+
+// finish_send for a Call, then the switch resume_next would make.
+arch::TrapFrame* block_for_reply(Tcb& caller, Tcb& receiver, VSpace& space)
+{
+    Slot& reply_slot = receiver.slot(tcb_slot_reply);
+    install_reply_cap(reply_slot, caller);
+    caller.state = ThreadState::BlockedOnReply;
+    caller.reply_cap = &reply_slot;
+    return sched::handoff(caller, receiver, space);
+}
+
+} // namespace
+
+void set_fastpath_enabled(bool enabled) { detail::g_fastpath_enabled = enabled; }
+const FastpathCounts& fastpath_counts() { return g_counts; }
+
+arch::TrapFrame* fastpath_call(Tcb& caller)
+{
+    if (!fits_registers(MessageInfo::from_raw(caller.frame.rsi)))
+        return nullptr;
+    const Capability* cap = endpoint_cap(caller, caller.frame.rdi, Rights::write);
+    if (!cap)
+        return nullptr;
+    Endpoint& ep = *cap->as<Endpoint>();
+    Tcb* receiver = ready_receiver(ep);
+    if (!receiver)
+        return nullptr; // nobody waits: the caller queues (general path)
+    VSpace* space = sched::handoff_space(caller, *receiver);
+    if (!space)
+        return nullptr;
+
+    take_receiver(ep, *receiver);
+    caller.outgoing = OutgoingKind::Message;
+    copy_message(caller, *receiver, cap->data0);
+    ++g_counts.calls;
+    return block_for_reply(caller, *receiver, *space);
+}
+
+arch::TrapFrame* fastpath_fault(Tcb& faulter, Endpoint& handler, uint64_t badge)
+{
+    Tcb* receiver = ready_receiver(handler);
+    if (!receiver)
+        return nullptr;
+    VSpace* space = sched::handoff_space(faulter, *receiver);
+    if (!space)
+        return nullptr;
+
+    take_receiver(handler, *receiver);
+    faulter.outgoing = OutgoingKind::Fault;
+    deliver_fault(faulter, *receiver, badge);
+    ++g_counts.faults;
+    return block_for_reply(faulter, *receiver, *space);
+}
+
+arch::TrapFrame* fastpath_reply_recv(Tcb& server)
+{
+    // reply_to's checks: a live Reply cap whose caller still waits for it.
+    Slot& reply_slot = server.slot(tcb_slot_reply);
+    if (reply_slot.cap.type != ObjectType::Reply)
+        return nullptr;
+    Tcb& caller = *reply_slot.cap.as<Tcb>();
+    if (caller.reply_cap != &reply_slot || caller.state != ThreadState::BlockedOnReply)
+        return nullptr;
+    MessageInfo info = MessageInfo::from_raw(server.frame.rsi);
+    bool fault_map = caller.outgoing == OutgoingKind::Fault && info.label() == uint32_t(ipc::FaultReply::Map);
+    if (!fault_map && (caller.outgoing != OutgoingKind::Message || !fits_registers(info)))
+        return nullptr;
+    const Capability* cap = endpoint_cap(server, server.frame.rdi, Rights::read);
+    if (!cap)
+        return nullptr;
+    Endpoint& ep = *cap->as<Endpoint>();
+    if (ep.state == EndpointState::Sending)
+        return nullptr; // a sender waits: the receive completes at once (general path)
+    VSpace* space = sched::handoff_space(server, caller);
+    if (!space)
+        return nullptr;
+
+    // The reply. A failed Map is answered to the server and it does not
+    // receive, as in do_reply; nothing else has changed yet.
+    if (fault_map) {
+        ipc::VirtAddr vaddr(server.frame.r10);
+        Rights rights { uint8_t(server.frame.r8) };
+        if (!map_for_fault_in_place(server, caller, server.frame.rdx, vaddr, rights)) {
+            auto mapped = map_for_fault(server, caller, server.frame.rdx, vaddr, rights);
+            if (mapped.is_error()) {
+                server.frame.rax = uint64_t(mapped.error());
+                return sched::resume_next();
+            }
+        }
+        ++g_counts.fault_maps;
+    } else {
+        copy_message(server, caller, 0);
+        ++g_counts.replies;
+    }
+    caller.outgoing = OutgoingKind::Message;
+    caller.reply_cap = nullptr;
+    delete_answered_reply(reply_slot);
+    server.frame.rax = uint64_t(Error::None);
+
+    // The receive: nobody is sending, so the server waits on the endpoint.
+    server.state = ThreadState::BlockedOnReceive;
+    server.blocked_on = &ep;
+    wait_queue_append(ep.head, ep.tail, server);
+    ep.state = EndpointState::Receiving;
+    return sched::handoff(server, caller, *space);
+}
+
+} // namespace kernel
