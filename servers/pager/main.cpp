@@ -4,11 +4,14 @@
 // (badge = control_badge). We decide, populate, and answer Map or Kill.
 //
 // Start arguments: 0 = size bits of the Untyped in our slot 8 (our frame
-// memory); 1 = flags (bit 0: log every decision).
+// memory); 1 = flags (bit 0: log every decision; bits 8-31: the boot
+// policy; bits 32-47: frames in the pre-zeroed pool, 0 = no pool).
 #include "frames.h"
+#include "invoke.h"
 #include "server.h"
 #include "trace.h"
 #include <pager/policy.h>
+#include <pager/start_flags.h>
 #include <ipc/fault.h>
 #include <ipc/proto/pager.h>
 #include <ipc/proto/slots.h>
@@ -29,13 +32,15 @@ constexpr CPtr endpoint = ipc::proto::process_slot_pager;
 
 CPtr g_receive_slot = 0;
 
+// The buffer's receive slot stays as we set it (the kernel only reads it),
+// so it is written again only after a received cap took the slot.
 void prepare_receive_slot()
 {
-    if (!g_receive_slot) {
-        auto slot = pager::slots().allocate(pager::SlotUse::Kept);
-        g_receive_slot = slot.is_error() ? 0 : slot.value();
-    }
-    kapi::ipc_buffer()->receive_slot = g_receive_slot;
+    if (g_receive_slot)
+        return;
+    auto slot = pager::slots().allocate(pager::SlotUse::Kept);
+    g_receive_slot = slot.is_error() ? 0 : slot.value();
+    pager::invoke::ipc_buffer()->receive_slot = g_receive_slot;
 }
 
 // The answer to one message, sent with ReplyRecv; returns the next message.
@@ -45,7 +50,7 @@ kapi::SyscallResult answer_and_receive(const kapi::SyscallResult& message)
     if (label == uint32_t(ipc::FaultLabel::PageFault) || label == uint32_t(ipc::FaultLabel::Exception)) {
         pager::FaultInfo fault { ipc::VirtAddr(message.words[0]), message.words[3], ipc::VirtAddr(message.words[1]),
                                  ipc::VirtAddr(message.words[2]) };
-        uint64_t stamp = message.info.length() > 4 ? kapi::message_word(message, 4, kapi::ipc_buffer()) : 0;
+        uint64_t stamp = message.info.length() > 4 ? pager::invoke::ipc_buffer()->words[4] : 0;
         pager::trace::fault_received(message.badge, fault, stamp);
         pager::FaultAnswer a = label == uint32_t(ipc::FaultLabel::PageFault)
             ? pager::handle_page_fault(message.badge, fault)
@@ -91,8 +96,11 @@ int main(int, char**)
     else if (((flags >> 8) & 0xff) == 2 && pager::around_policy(unsigned(flags >> 16) & 0xffff))
         policy = pager::around_policy(unsigned(flags >> 16) & 0xffff);
     pager::set_policy(*policy);
+    pager::frames().set_pool(pager::start_flags::pool_frames(flags));
     libc::print("pager: serving faults with {} MiB of frame memory, policy {}\n", (uint64_t(1) << libc::start_argument(0)) >> 20,
                 policy->name());
+    if (pager::frames().pool())
+        libc::print("pager: pre-zeroed pool: frames are retyped {} at a time\n", pager::frames().pool());
     prepare_receive_slot();
     auto message = kapi::recv(endpoint);
     for (;;) {

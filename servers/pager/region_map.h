@@ -47,6 +47,11 @@ public:
     const Region* find(VirtAddr address) const;
     Region* find(VirtAddr address);
 
+    // The map's own entry behind a pointer that find() or classify() gave
+    // out (or nullptr), writable: a fault looks its region up once and then
+    // updates it. The pointer must point into this map.
+    Region* writable(const Region* region) { return region ? m_regions + (region - m_regions) : nullptr; }
+
     // The region that ends exactly at / starts exactly at `boundary`.
     const Region* region_ending_at(VirtAddr boundary) const;
     const Region* region_starting_at(VirtAddr boundary) const;

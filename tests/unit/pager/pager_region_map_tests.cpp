@@ -81,6 +81,22 @@ TEST_CASE("pager region map: lookup at boundaries and unaligned addresses")
     CHECK(map.region_starting_at(va(0x11000)) == nullptr);
 }
 
+TEST_CASE("pager region map: writable() gives the map's own entry behind a found region")
+{
+    RegionMap map;
+    require_ok(map.insert(anon(0x10000, 0x12000)));
+    require_ok(map.insert(anon(0x20000, 0x30000)));
+    const RegionMap& view = map;
+    const Region* found = view.find(va(0x2abcd));
+    REQUIRE(found != nullptr);
+    Region* entry = map.writable(found);
+    CHECK(entry == map.find(va(0x2abcd)));
+    entry->resident_pages = 3;
+    CHECK(view.find(va(0x20000))->resident_pages == 3);
+    CHECK(map.writable(nullptr) == nullptr);
+    CHECK(map.writable(view.find(va(0x11000))) == &*map.find(va(0x10000)));
+}
+
 TEST_CASE("pager region map: binary search agrees with a linear scan")
 {
     std::mt19937_64 random(4);
