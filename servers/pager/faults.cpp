@@ -22,15 +22,21 @@ namespace {
 Counters g_counters;
 bool g_verbose = false;
 const PagePolicy* g_policy = &lazy_policy();
+bool g_policy_is_lazy = true; // lazy never adds a page: no need to ask it on every fault
 
 const char* access_name(const FaultInfo& f) { return f.is_write() ? "write" : f.is_execute() ? "exec" : "read"; }
 
-void log_decision(uint64_t pid, const FaultInfo& f, const Region* region, const char* decision)
+void print_decision(uint64_t pid, const FaultInfo& f, const Region* region, const char* decision)
 {
-    if (!g_verbose)
-        return;
     libc::print("pager: pid {} fault {:x} {} ip {:x} region {} -> {}\n", pid, f.address, access_name(f), f.ip,
                 region ? region_type_name(region->type) : "none", decision);
+}
+
+// The check inline, the printing out of line: this runs on every fault.
+inline void log_decision(uint64_t pid, const FaultInfo& f, const Region* region, const char* decision)
+{
+    if (g_verbose)
+        print_decision(pid, f, region, decision);
 }
 
 FaultAnswer kill(Client* client, KillReason reason, const FaultInfo& f, uint64_t distance)
@@ -219,7 +225,11 @@ void populate_neighbours(Client& client, Region& region, size_t n)
 Counters& counters() { return g_counters; }
 
 const PagePolicy& current_policy() { return *g_policy; }
-void set_policy(const PagePolicy& policy) { g_policy = &policy; }
+void set_policy(const PagePolicy& policy)
+{
+    g_policy = &policy;
+    g_policy_is_lazy = &policy == &lazy_policy();
+}
 void set_verbose(bool on) { g_verbose = on; }
 bool verbose() { return g_verbose; }
 
@@ -291,7 +301,7 @@ FaultAnswer handle_page_fault(uint64_t pid, const FaultInfo& f)
         return kill(client, KillReason::InvalidAddress, f, 0);
     if (c.decision == FaultDecision::GrowStack && page < region->stack_bottom.get())
         region->stack_bottom = VirtAddr(page);
-    size_t neighbours = select_neighbours(*client, *region, page);
+    size_t neighbours = g_policy_is_lazy ? 0 : select_neighbours(*client, *region, page);
     // An anonymous page takes exactly one frame; file pages mostly take none.
     bool batch = neighbours != 0 && !region->backing.is_file();
     if (batch)

@@ -98,8 +98,10 @@ Result<CPtr> Slots::allocate(SlotUse use, uint16_t pid, uint64_t page)
     } else {
         return Error::NoMemory;
     }
-    m_records[slot] = SlotRecord { SlotUse::Free, 0, 0 };
-    set(slot, SlotRecord { use, pid, page });
+    // A free slot maps nothing, so there is nothing to take out of the index first.
+    m_records[slot] = SlotRecord { use, pid, page };
+    if (maps_a_page(m_records[slot]))
+        m_index.insert(pid, page, slot);
     return slot;
 }
 

@@ -117,6 +117,13 @@ private:
 
     Region m_regions[capacity];
     size_t m_count { 0 };
+    // The last two regions find() found. Faults come in runs at two places
+    // at once (the region being filled, and the stack the faulting thread's
+    // sp is in: every fault looks both up), and these answer both without a
+    // search. A hint is used only when the region it names holds the
+    // address; regions never overlap, so after a change to the map a stale
+    // hint costs a search, never a wrong answer.
+    mutable size_t m_hints[2] {};
     bool m_has_heap { false };
     VirtAddr m_heap_start;
     VirtAddr m_break;
