@@ -43,42 +43,45 @@ void prepare_receive_slot()
     pager::invoke::ipc_buffer()->receive_slot = g_receive_slot;
 }
 
-// The answer to one message, sent with ReplyRecv; returns the next message.
-kapi::SyscallResult answer_and_receive(const kapi::SyscallResult& message)
+// The answer to one message, sent with ReplyRecv; `message` becomes the
+// next message (in place: it is received straight into the caller's copy).
+void answer_and_receive(kapi::SyscallResult& message)
 {
     uint32_t label = message.info.label();
+    uint64_t badge = message.badge;
     if (label == uint32_t(ipc::FaultLabel::PageFault) || label == uint32_t(ipc::FaultLabel::Exception)) {
         pager::FaultInfo fault { ipc::VirtAddr(message.words[0]), message.words[3], ipc::VirtAddr(message.words[1]),
                                  ipc::VirtAddr(message.words[2]) };
         uint64_t stamp = message.info.length() > 4 ? pager::invoke::ipc_buffer()->words[4] : 0;
-        pager::trace::fault_received(message.badge, fault, stamp);
+        pager::trace::fault_received(badge, fault, stamp);
         pager::FaultAnswer a = label == uint32_t(ipc::FaultLabel::PageFault)
-            ? pager::handle_page_fault(message.badge, fault)
-            : pager::handle_exception(message.badge, message.words[0], message.words[1]);
+            ? pager::handle_page_fault(badge, fault)
+            : pager::handle_exception(badge, message.words[0], message.words[1]);
         if (a.kill)
             pager::trace::answer_kill(a.kill_word);
         else
             pager::trace::answer_map(a.address, a.rights);
         prepare_receive_slot();
         if (!a.kill) {
-            auto next = kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Map), 3), a.frame, a.address, a.rights);
-            if (next.error == Error::None || next.badge != 0 || next.info.label() != 0)
-                return next;
+            message = kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Map), 3), a.frame, a.address, a.rights);
+            if (message.error == Error::None || message.badge != 0 || message.info.label() != 0)
+                return;
             // The kernel refused the mapping (it answered at once, nothing was
             // received): the faulting thread still waits. Kill it, say why.
-            libc::print("pager: pid {}: mapping {:x} failed: {}; killing it\n", message.badge, a.address,
-                        ipc::error_name(next.error));
+            libc::print("pager: pid {}: mapping {:x} failed: {}; killing it\n", badge, a.address,
+                        ipc::error_name(message.error));
             a.kill_word = ipc::proto::pager::encode_kill(ipc::proto::pager::KillReason::OutOfMemory, a.address);
-            pager::note_map_failure(message.badge, a.address);
+            pager::note_map_failure(badge, a.address);
         }
-        return kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Kill), 1), a.kill_word);
+        message = kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Kill), 1), a.kill_word);
+        return;
     }
     bool cap_taken = false;
-    pager::RequestAnswer a = pager::handle_request(message.badge, message, message.info.extra_caps() ? g_receive_slot : 0, cap_taken);
+    pager::RequestAnswer a = pager::handle_request(badge, message, message.info.extra_caps() ? g_receive_slot : 0, cap_taken);
     if (cap_taken)
         g_receive_slot = 0;
     prepare_receive_slot();
-    return kapi::send_message(ipc::Syscall::ReplyRecv, endpoint, MessageInfo(uint32_t(a.error), a.length), a.words);
+    message = kapi::send_message(ipc::Syscall::ReplyRecv, endpoint, MessageInfo(uint32_t(a.error), a.length), a.words);
 }
 
 } // namespace
@@ -109,6 +112,6 @@ int main(int, char**)
             message = kapi::recv(endpoint);
             continue;
         }
-        message = answer_and_receive(message);
+        answer_and_receive(message);
     }
 }
