@@ -63,10 +63,14 @@ void drop_mapping(Client& client, ipc::CPtr slot)
 
 void release_pages(Client& client, uint64_t start, uint64_t end)
 {
+    // Every slot is looked at (on munmap and on exit): the limit and pid in
+    // locals, so the walk does not reload them after each mapping it drops.
     Slots& s = slots();
-    for (ipc::CPtr slot = 1; slot < s.limit(); ++slot) {
+    const ipc::CPtr limit = s.limit();
+    const uint16_t pid = client.pid;
+    for (ipc::CPtr slot = 1; slot < limit; ++slot) {
         const SlotRecord& r = s.record(slot);
-        if (r.pid == client.pid && r.page >= start && r.page < end)
+        if (r.pid == pid && r.page >= start && r.page < end)
             drop_mapping(client, slot);
     }
 }
