@@ -10,6 +10,7 @@
 #include "resources.h"
 #include <ipc/proto/pager.h>
 #include <ipc/proto/slots.h>
+#include <pager/start_flags.h>
 #include <kernel_api.h>
 #include <stdio.h>
 #include <string.h>
@@ -143,7 +144,8 @@ init::ProcessObjects start_pager(const ipc::ModuleDescriptor& pager, CPtr endpoi
     CPtr memory = 0;
     unsigned bits = must(init::take_largest_untyped(memory), "memory for the pager");
     must(kapi::cnode_move(p.cnode, pager_memory_slot, 0, memory), "memory for the pager");
-    uint64_t flags = (strstr_word(command_line, "pager.log=debug") ? 1 : 0) | policy_flags(command_line);
+    uint64_t flags = (strstr_word(command_line, "pager.log=debug") ? 1 : 0) | policy_flags(command_line)
+        | pager::start_flags::pool_from_command_line(command_line);
     must(init::start_thread(p, init::ThreadStart { .entry = server.entry, .stack_pointer = ipc::proto::process_stack_top,
                                                    .arg0 = bits, .arg1 = flags,
                                                    .fault_endpoint = 0, .supervisor = 0, .priority = pager_priority }),

@@ -1,5 +1,6 @@
 #include "clients.h"
 #include "frames.h"
+#include "invoke.h"
 #include <ipc/proto/slots.h>
 #include <kernel_api.h>
 
@@ -7,15 +8,23 @@ namespace pager {
 
 namespace {
 Client g_clients[max_clients];
+// The client found last: faults come in runs from one program, so this
+// nearly always answers without a walk of the table. It is only a hint:
+// checked for use and pid before it is trusted.
+Client* g_last = g_clients;
 }
 
 Client* client_table() { return g_clients; }
 
 Client* find_client(uint64_t pid)
 {
+    if (g_last->used && g_last->pid == pid)
+        return g_last;
     for (auto& c : g_clients) {
-        if (c.used && c.pid == pid)
+        if (c.used && c.pid == pid) {
+            g_last = &c;
             return &c;
+        }
     }
     return nullptr;
 }
@@ -44,7 +53,7 @@ void drop_mapping(Client& client, ipc::CPtr slot)
     SlotRecord& r = slots().record(slot);
     if (r.use == SlotUse::Private) {
         // Unmap (if the VSpace still exists) and keep the frame for reuse.
-        (void)kapi::vspace_unmap(client.vspace, slot);
+        (void)invoke::vspace_unmap(client.vspace, slot);
         frames().recycle(slot);
     } else if (r.use == SlotUse::SharedCopy) {
         (void)kapi::cnode_delete(ipc::proto::process_slot_cnode, slot); // unmaps it
@@ -54,10 +63,14 @@ void drop_mapping(Client& client, ipc::CPtr slot)
 
 void release_pages(Client& client, uint64_t start, uint64_t end)
 {
+    // Every slot is looked at (on munmap and on exit): the limit and pid in
+    // locals, so the walk does not reload them after each mapping it drops.
     Slots& s = slots();
-    for (ipc::CPtr slot = 1; slot < s.limit(); ++slot) {
+    const ipc::CPtr limit = s.limit();
+    const uint16_t pid = client.pid;
+    for (ipc::CPtr slot = 1; slot < limit; ++slot) {
         const SlotRecord& r = s.record(slot);
-        if (r.pid == client.pid && r.page >= start && r.page < end)
+        if (r.pid == pid && r.page >= start && r.page < end)
             drop_mapping(client, slot);
     }
 }

@@ -2,6 +2,7 @@
 // or kill with the reason. One log line per decision when verbose.
 #include "file_cache.h"
 #include "frames.h"
+#include "invoke.h"
 #include "server.h"
 #include <ipc/proto/slots.h>
 #include <pager/classifier.h>
@@ -21,15 +22,21 @@ namespace {
 Counters g_counters;
 bool g_verbose = false;
 const PagePolicy* g_policy = &lazy_policy();
+bool g_policy_is_lazy = true; // lazy never adds a page: no need to ask it on every fault
 
 const char* access_name(const FaultInfo& f) { return f.is_write() ? "write" : f.is_execute() ? "exec" : "read"; }
 
-void log_decision(uint64_t pid, const FaultInfo& f, const Region* region, const char* decision)
+void print_decision(uint64_t pid, const FaultInfo& f, const Region* region, const char* decision)
 {
-    if (!g_verbose)
-        return;
     libc::print("pager: pid {} fault {:x} {} ip {:x} region {} -> {}\n", pid, f.address, access_name(f), f.ip,
                 region ? region_type_name(region->type) : "none", decision);
+}
+
+// The check inline, the printing out of line: this runs on every fault.
+inline void log_decision(uint64_t pid, const FaultInfo& f, const Region* region, const char* decision)
+{
+    if (g_verbose)
+        print_decision(pid, f, region, decision);
 }
 
 FaultAnswer kill(Client* client, KillReason reason, const FaultInfo& f, uint64_t distance)
@@ -92,7 +99,7 @@ Result<CPtr> shared_file_page(Client& client, const Region& region, uint64_t pag
     if (!hit)
         ++g_counters.file_fills;
     CPtr copy = TRY(slots().allocate(SlotUse::SharedCopy, client.pid, page));
-    Error e = kapi::cnode_copy(ipc::proto::process_slot_cnode, copy, 0, master, ipc::Rights::all);
+    Error e = invoke::cnode_copy(ipc::proto::process_slot_cnode, copy, 0, master, ipc::Rights::all);
     if (e != Error::None) {
         slots().release(copy);
         return e;
@@ -113,7 +120,7 @@ FaultAnswer copy_on_write(Client& client, Region& region, const FaultInfo& f, ui
         // this client's own: it only needs its write right back.
         if (!old)
             return kill(&client, KillReason::ProtectionViolation, f, 0);
-        (void)kapi::vspace_unmap(client.vspace, old);
+        (void)invoke::vspace_unmap(client.vspace, old);
         return FaultAnswer { .frame = old, .address = page, .rights = rights_of(region, true) };
     }
     auto fresh = frames().take_zeroed(SlotUse::Private, client.pid, page);
@@ -187,18 +194,25 @@ private:
     const Client& m_client;
 };
 
-// The policy's extra pages, mapped straight into the client's VSpace. A
-// page that cannot be had is simply left for its own fault later.
-void populate_neighbours(Client& client, Region& region, uint64_t fault_page)
+VirtAddr g_neighbours[PagePolicy::max_batch];
+
+// The policy's extra pages for a fault at `fault_page` (in g_neighbours).
+size_t select_neighbours(Client& client, Region& region, uint64_t fault_page)
 {
-    static VirtAddr pages[PagePolicy::max_batch];
     ClientResidency residency(client);
-    size_t n = current_policy().select(region, VirtAddr(fault_page), residency, pages, PagePolicy::max_batch);
+    return current_policy().select(region, VirtAddr(fault_page), residency, g_neighbours, PagePolicy::max_batch);
+}
+
+// The n selected pages, mapped straight into the client's VSpace. A page
+// that cannot be had is simply left for its own fault later.
+void populate_neighbours(Client& client, Region& region, size_t n)
+{
+    const VirtAddr* pages = g_neighbours;
     for (size_t i = 0; i < n; ++i) {
         auto populated = populate(client, region, pages[i].get(), false);
         if (populated.is_error())
             return;
-        if (kapi::vspace_map(client.vspace, populated.value().frame, pages[i].get(), populated.value().rights) != Error::None) {
+        if (invoke::vspace_map(client.vspace, populated.value().frame, pages[i].get(), populated.value().rights) != Error::None) {
             --region.resident_pages;
             return;
         }
@@ -211,7 +225,11 @@ void populate_neighbours(Client& client, Region& region, uint64_t fault_page)
 Counters& counters() { return g_counters; }
 
 const PagePolicy& current_policy() { return *g_policy; }
-void set_policy(const PagePolicy& policy) { g_policy = &policy; }
+void set_policy(const PagePolicy& policy)
+{
+    g_policy = &policy;
+    g_policy_is_lazy = &policy == &lazy_policy();
+}
 void set_verbose(bool on) { g_verbose = on; }
 bool verbose() { return g_verbose; }
 
@@ -244,7 +262,9 @@ FaultAnswer handle_page_fault(uint64_t pid, const FaultInfo& f)
     Classification c = classify(client->regions, f, client->loops);
     log_decision(pid, f, c.region, fault_decision_name(c.decision));
     uint64_t page = f.address.page_base().get();
-    Region* region = client->regions.find(f.address);
+    // The region holding the address, as classify() found it (for GuardHit
+    // the guard itself, which is the region at the address too).
+    Region* region = client->regions.writable(c.region);
 
     switch (c.decision) {
     case FaultDecision::GuardHit:
@@ -268,7 +288,7 @@ FaultAnswer handle_page_fault(uint64_t pid, const FaultInfo& f)
         CPtr slot = slots().find_mapping(client->pid, page);
         if (!slot)
             break; // not ours after all: populate afresh below
-        (void)kapi::vspace_unmap(client->vspace, slot);
+        (void)invoke::vspace_unmap(client->vspace, slot);
         return FaultAnswer { .frame = slot, .address = page, .rights = rights_of(*region, true) };
     }
     case FaultDecision::ZeroFill:
@@ -281,14 +301,23 @@ FaultAnswer handle_page_fault(uint64_t pid, const FaultInfo& f)
         return kill(client, KillReason::InvalidAddress, f, 0);
     if (c.decision == FaultDecision::GrowStack && page < region->stack_bottom.get())
         region->stack_bottom = VirtAddr(page);
+    size_t neighbours = g_policy_is_lazy ? 0 : select_neighbours(*client, *region, page);
+    // An anonymous page takes exactly one frame; file pages mostly take none.
+    bool batch = neighbours != 0 && !region->backing.is_file();
+    if (batch)
+        frames().begin_batch(unsigned(neighbours + 1));
     auto populated = populate(*client, *region, page, f.is_write());
     if (populated.is_error()) {
+        if (batch)
+            frames().end_batch();
         ++g_counters.out_of_memory_kills;
         if (g_verbose || populated.error() != Error::NoMemory)
             libc::print("pager: pid {} fault {:x}: cannot populate: {}\n", pid, f.address, ipc::error_name(populated.error()));
         return kill(client, KillReason::OutOfMemory, f, 0);
     }
-    populate_neighbours(*client, *region, page);
+    populate_neighbours(*client, *region, neighbours);
+    if (batch)
+        frames().end_batch();
     return FaultAnswer { .frame = populated.value().frame, .address = page, .rights = populated.value().rights };
 }
 

@@ -23,7 +23,15 @@ constexpr unsigned cache_capacity = 4096;
 CacheEntry g_cache[cache_capacity];
 uint64_t g_pages = 0, g_hits = 0, g_misses = 0;
 
-unsigned bucket(uint64_t file, uint64_t index) { return unsigned((file * 0x9e3779b97f4a7c15ull + index) % cache_capacity); }
+// Fibonacci hashing of the whole (file, page) key: the pages of one file
+// spread over the table. (file * k + page) put each file's pages in one run
+// of buckets, and another file's run overlapping it made hits probe far.
+constexpr unsigned bucket_bits = 12;
+static_assert(cache_capacity == 1u << bucket_bits);
+unsigned bucket(uint64_t file, uint64_t index)
+{
+    return unsigned((((file << 32) ^ index) * 0x9e3779b97f4a7c15ull) >> (64 - bucket_bits));
+}
 
 } // namespace
 

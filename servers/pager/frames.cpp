@@ -1,4 +1,5 @@
 #include "frames.h"
+#include "invoke.h"
 #include <ipc/proto/slots.h>
 #include <kernel_api.h>
 #include <string.h>
@@ -13,6 +14,7 @@ namespace {
 Slots g_slots;
 FramePool g_frames;
 constexpr uint64_t window_base = 0x0000'3000'0000'0000;
+constexpr uint64_t direct_map_base = 0x0000'3200'0000'0000; // FramePool::direct_map_address
 constexpr CPtr own_cnode = ipc::proto::process_slot_cnode;
 constexpr CPtr own_vspace = ipc::proto::process_slot_vspace;
 } // namespace
@@ -96,9 +98,22 @@ Result<CPtr> Slots::allocate(SlotUse use, uint16_t pid, uint64_t page)
     } else {
         return Error::NoMemory;
     }
-    m_records[slot] = SlotRecord { SlotUse::Free, 0, 0 };
-    set(slot, SlotRecord { use, pid, page });
+    // A free slot maps nothing, so there is nothing to take out of the index first.
+    m_records[slot] = SlotRecord { use, pid, page };
+    if (maps_a_page(m_records[slot]))
+        m_index.insert(pid, page, slot);
     return slot;
+}
+
+CPtr Slots::allocate_run(unsigned count)
+{
+    if (count == 0 || m_limit - m_next_unused < count)
+        return 0;
+    CPtr first = m_next_unused;
+    m_next_unused += count;
+    for (CPtr slot = first; slot < first + count; ++slot)
+        m_records[slot] = SlotRecord { SlotUse::Kept, 0, 0 };
+    return first;
 }
 
 void Slots::release(CPtr slot)
@@ -129,7 +144,9 @@ Result<CPtr> FramePool::take_zeroed(SlotUse use, uint16_t pid, uint64_t page)
         --m_recycled_count;
         bool dirty = r.use == SlotUse::Dirty;
         g_slots.set(frame, SlotRecord { SlotUse::Kept, 0, 0 });
-        if (dirty) {
+        if (dirty && frame < direct_map_slots && m_alias[frame]) {
+            memset(reinterpret_cast<void*>(direct_map_address(frame)), 0, ipc::page_size);
+        } else if (dirty) {
             auto window = Window::map(frame, 0, true);
             if (window.is_error())
                 return window.error();
@@ -138,8 +155,15 @@ Result<CPtr> FramePool::take_zeroed(SlotUse use, uint16_t pid, uint64_t page)
         g_slots.set(frame, SlotRecord { use, pid, page });
         return frame;
     }
+    if (m_fresh_next == m_fresh_end && m_pool > 1)
+        (void)retype_run(m_pool); // when it fails, one by one below until memory runs out
+    if (m_fresh_next != m_fresh_end) {
+        CPtr frame = m_fresh_next++;
+        g_slots.set(frame, SlotRecord { use, pid, page });
+        return frame;
+    }
     CPtr slot = TRY(g_slots.allocate(use, pid, page));
-    Error e = kapi::untyped_retype(m_memory, ipc::ObjectType::Frame, 0, 0, slot, 1);
+    Error e = invoke::retype_frames(m_memory, slot, 1);
     if (e != Error::None) {
         g_slots.release(slot);
         // Only an exhausted Untyped means out of memory; anything else is a bug to see.
@@ -149,8 +173,72 @@ Result<CPtr> FramePool::take_zeroed(SlotUse use, uint16_t pid, uint64_t page)
     return slot;
 }
 
+bool FramePool::retype_run(unsigned count)
+{
+    CPtr first = g_slots.allocate_run(count);
+    if (!first)
+        return false;
+    if (invoke::retype_frames(m_memory, first, count) != Error::None) {
+        // Not enough memory left for all of them at once: give the slots
+        // back and let take_zeroed() retype one by one until it runs out.
+        for (CPtr slot = first; slot < first + count; ++slot)
+            g_slots.release(slot);
+        return false;
+    }
+    m_retyped += count;
+    m_fresh_next = first;
+    m_fresh_end = first + count;
+    return true;
+}
+
+void FramePool::begin_batch(unsigned count)
+{
+    unsigned ready = m_recycled_count + unsigned(m_fresh_end - m_fresh_next);
+    if (count <= ready + 1)
+        return; // recycled and fresh frames, and at most one Retype: nothing to gain
+    if (m_fresh_next == m_fresh_end)
+        (void)retype_run(count - ready);
+}
+
+void FramePool::end_batch()
+{
+    if (m_pool > 1)
+        return; // the pool keeps what is left for the next faults
+    while (m_fresh_next != m_fresh_end) {
+        CPtr frame = m_fresh_next++;
+        g_slots.set(frame, SlotRecord { SlotUse::Clean, 0, m_recycled_head });
+        m_recycled_head = frame;
+        ++m_recycled_count;
+    }
+    m_fresh_next = m_fresh_end = 0;
+}
+
+uint64_t FramePool::direct_map_address(CPtr frame) { return direct_map_base + frame * ipc::page_size; }
+
+void FramePool::map_directly(CPtr frame)
+{
+    if (frame >= direct_map_slots || m_alias[frame] || m_direct_map_failed)
+        return;
+    auto alias = g_slots.allocate(SlotUse::Kept);
+    if (alias.is_error())
+        return;
+    Error e = invoke::cnode_copy(own_cnode, alias.value(), 0, frame, ipc::Rights::read | ipc::Rights::write);
+    if (e == Error::None) {
+        e = invoke::vspace_map(own_vspace, alias.value(), direct_map_address(frame), ipc::Rights::read | ipc::Rights::write);
+        if (e == Error::None) {
+            m_alias[frame] = uint32_t(alias.value());
+            return;
+        }
+        (void)kapi::cnode_delete(own_cnode, alias.value());
+    }
+    // Out of slots or page-table memory: zero through the window as before.
+    g_slots.release(alias.value());
+    m_direct_map_failed = true;
+}
+
 void FramePool::recycle(CPtr frame)
 {
+    map_directly(frame);
     g_slots.set(frame, SlotRecord { SlotUse::Dirty, 0, m_recycled_head });
     m_recycled_head = frame;
     ++m_recycled_count;
@@ -160,7 +248,7 @@ Result<Window> Window::map(CPtr frame, unsigned index, bool writable)
 {
     uint64_t address = window_base + uint64_t(index) * ipc::page_size;
     uint8_t rights = ipc::Rights::read | (writable ? ipc::Rights::write : 0);
-    Error e = kapi::vspace_map(own_vspace, frame, address, rights);
+    Error e = invoke::vspace_map(own_vspace, frame, address, rights);
     if (e != Error::None)
         return e;
     return Window(frame, address);
@@ -169,7 +257,7 @@ Result<Window> Window::map(CPtr frame, unsigned index, bool writable)
 Window::~Window()
 {
     if (m_frame)
-        (void)kapi::vspace_unmap(own_vspace, m_frame);
+        (void)invoke::vspace_unmap(own_vspace, m_frame);
 }
 
 } // namespace pager

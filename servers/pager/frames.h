@@ -55,6 +55,9 @@ class Slots {
 public:
     void init(ipc::CPtr first_free, unsigned radix);
     ipc::Result<ipc::CPtr> allocate(SlotUse, uint16_t pid = 0, uint64_t page = 0);
+    // `count` consecutive never-used slots, recorded as Kept (one Retype
+    // fills a run), or 0 when the unused part of the CNode is too short.
+    ipc::CPtr allocate_run(unsigned count);
     void release(ipc::CPtr); // the slot must already be empty
     // Changes what a slot is used for, keeping the mapping index right.
     void set(ipc::CPtr, SlotRecord);
@@ -82,6 +85,23 @@ public:
     ipc::Result<ipc::CPtr> take_zeroed(SlotUse use, uint16_t pid, uint64_t page);
     // An unmapped frame the pager no longer needs: kept for reuse.
     void recycle(ipc::CPtr frame);
+
+    // One fault is about to take `count` frames (the faulting page and the
+    // policy's neighbours): the ones the recycled frames cannot cover are
+    // retyped now with one Retype instead of one each, and the next
+    // take_zeroed() calls hand them out. The kernel zeroes them in this
+    // fault's handling, as it would one by one: this is no pool kept
+    // between faults. end_batch() keeps what the fault did not use as
+    // recycled (Clean) frames, which only happens when a map failed.
+    void begin_batch(unsigned count);
+    void end_batch();
+
+    // The pre-zeroed pool (pager.pool=N; 0, the default, is off): fresh
+    // frames are retyped N at a time, so most faults find a frame the
+    // kernel zeroed during an earlier one. Off, every fault pays for
+    // zeroing its own frames; the benchmark reports both.
+    void set_pool(unsigned frames) { m_pool = frames; }
+    unsigned pool() const { return m_pool; }
     uint64_t frames_retyped() const { return m_retyped; }
     uint64_t frames_recycled() const { return m_recycled_count; }
     uint64_t bytes_left() const;
@@ -92,6 +112,26 @@ private:
     uint64_t m_retyped { 0 };
     uint64_t m_recycled_count { 0 };
     ipc::CPtr m_recycled_head { 0 }; // Dirty/Clean frames, linked through record.page
+    // [m_fresh_next, m_fresh_end): retyped (so zeroed) and not handed out
+    // yet; empty between faults unless the pool is on.
+    ipc::CPtr m_fresh_next { 0 };
+    ipc::CPtr m_fresh_end { 0 };
+    unsigned m_pool { 0 };
+    // Retypes `count` frames into a run of fresh slots: false if the slots
+    // or the memory are not there for all of them.
+    bool retype_run(unsigned count);
+
+    // Our own view of recycled frames, so that zeroing one for reuse is a
+    // memset and not a map and an unmap per fault: the first time a frame
+    // is recycled (munmap, client exit) a copy of its cap is mapped for
+    // good at direct_map_address(frame). m_alias[frame] is that copy's
+    // slot, 0 = none. Only frames in slots below direct_map_slots get one,
+    // which bounds the page tables it takes from our VSpace's pool.
+    static constexpr ipc::CPtr direct_map_slots = 8192;
+    static uint64_t direct_map_address(ipc::CPtr frame);
+    void map_directly(ipc::CPtr frame);
+    uint32_t m_alias[direct_map_slots] {};
+    bool m_direct_map_failed { false }; // stop trying once the kernel said no
 };
 
 // Temporarily maps a frame into the pager's own address space.

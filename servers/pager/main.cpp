@@ -4,11 +4,14 @@
 // (badge = control_badge). We decide, populate, and answer Map or Kill.
 //
 // Start arguments: 0 = size bits of the Untyped in our slot 8 (our frame
-// memory); 1 = flags (bit 0: log every decision).
+// memory); 1 = flags (bit 0: log every decision; bits 8-31: the boot
+// policy; bits 32-47: frames in the pre-zeroed pool, 0 = no pool).
 #include "frames.h"
+#include "invoke.h"
 #include "server.h"
 #include "trace.h"
 #include <pager/policy.h>
+#include <pager/start_flags.h>
 #include <ipc/fault.h>
 #include <ipc/proto/pager.h>
 #include <ipc/proto/slots.h>
@@ -29,51 +32,56 @@ constexpr CPtr endpoint = ipc::proto::process_slot_pager;
 
 CPtr g_receive_slot = 0;
 
+// The buffer's receive slot stays as we set it (the kernel only reads it),
+// so it is written again only after a received cap took the slot.
 void prepare_receive_slot()
 {
-    if (!g_receive_slot) {
-        auto slot = pager::slots().allocate(pager::SlotUse::Kept);
-        g_receive_slot = slot.is_error() ? 0 : slot.value();
-    }
-    kapi::ipc_buffer()->receive_slot = g_receive_slot;
+    if (g_receive_slot)
+        return;
+    auto slot = pager::slots().allocate(pager::SlotUse::Kept);
+    g_receive_slot = slot.is_error() ? 0 : slot.value();
+    pager::invoke::ipc_buffer()->receive_slot = g_receive_slot;
 }
 
-// The answer to one message, sent with ReplyRecv; returns the next message.
-kapi::SyscallResult answer_and_receive(const kapi::SyscallResult& message)
+// The answer to one message, sent with ReplyRecv; `message` becomes the
+// next message (in place: it is received straight into the caller's copy).
+void answer_and_receive(kapi::SyscallResult& message)
 {
     uint32_t label = message.info.label();
+    uint64_t badge = message.badge;
     if (label == uint32_t(ipc::FaultLabel::PageFault) || label == uint32_t(ipc::FaultLabel::Exception)) {
         pager::FaultInfo fault { ipc::VirtAddr(message.words[0]), message.words[3], ipc::VirtAddr(message.words[1]),
                                  ipc::VirtAddr(message.words[2]) };
-        uint64_t stamp = message.info.length() > 4 ? kapi::message_word(message, 4, kapi::ipc_buffer()) : 0;
-        pager::trace::fault_received(message.badge, fault, stamp);
+        uint64_t stamp = message.info.length() > 4 ? pager::invoke::ipc_buffer()->words[4] : 0;
+        pager::trace::fault_received(badge, fault, stamp);
         pager::FaultAnswer a = label == uint32_t(ipc::FaultLabel::PageFault)
-            ? pager::handle_page_fault(message.badge, fault)
-            : pager::handle_exception(message.badge, message.words[0], message.words[1]);
+            ? pager::handle_page_fault(badge, fault)
+            : pager::handle_exception(badge, message.words[0], message.words[1]);
         if (a.kill)
             pager::trace::answer_kill(a.kill_word);
         else
             pager::trace::answer_map(a.address, a.rights);
         prepare_receive_slot();
         if (!a.kill) {
-            auto next = kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Map), 3), a.frame, a.address, a.rights);
-            if (next.error == Error::None || next.badge != 0 || next.info.label() != 0)
-                return next;
+            message = kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Map), 3), a.frame, a.address, a.rights);
+            if (message.error == Error::None || message.badge != 0 || message.info.label() != 0)
+                return;
             // The kernel refused the mapping (it answered at once, nothing was
             // received): the faulting thread still waits. Kill it, say why.
-            libc::print("pager: pid {}: mapping {:x} failed: {}; killing it\n", message.badge, a.address,
-                        ipc::error_name(next.error));
+            libc::print("pager: pid {}: mapping {:x} failed: {}; killing it\n", badge, a.address,
+                        ipc::error_name(message.error));
             a.kill_word = ipc::proto::pager::encode_kill(ipc::proto::pager::KillReason::OutOfMemory, a.address);
-            pager::note_map_failure(message.badge, a.address);
+            pager::note_map_failure(badge, a.address);
         }
-        return kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Kill), 1), a.kill_word);
+        message = kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Kill), 1), a.kill_word);
+        return;
     }
     bool cap_taken = false;
-    pager::RequestAnswer a = pager::handle_request(message.badge, message, message.info.extra_caps() ? g_receive_slot : 0, cap_taken);
+    pager::RequestAnswer a = pager::handle_request(badge, message, message.info.extra_caps() ? g_receive_slot : 0, cap_taken);
     if (cap_taken)
         g_receive_slot = 0;
     prepare_receive_slot();
-    return kapi::send_message(ipc::Syscall::ReplyRecv, endpoint, MessageInfo(uint32_t(a.error), a.length), a.words);
+    message = kapi::send_message(ipc::Syscall::ReplyRecv, endpoint, MessageInfo(uint32_t(a.error), a.length), a.words);
 }
 
 } // namespace
@@ -91,8 +99,11 @@ int main(int, char**)
     else if (((flags >> 8) & 0xff) == 2 && pager::around_policy(unsigned(flags >> 16) & 0xffff))
         policy = pager::around_policy(unsigned(flags >> 16) & 0xffff);
     pager::set_policy(*policy);
+    pager::frames().set_pool(pager::start_flags::pool_frames(flags));
     libc::print("pager: serving faults with {} MiB of frame memory, policy {}\n", (uint64_t(1) << libc::start_argument(0)) >> 20,
                 policy->name());
+    if (pager::frames().pool())
+        libc::print("pager: pre-zeroed pool: frames are retyped {} at a time\n", pager::frames().pool());
     prepare_receive_slot();
     auto message = kapi::recv(endpoint);
     for (;;) {
@@ -101,6 +112,6 @@ int main(int, char**)
             message = kapi::recv(endpoint);
             continue;
         }
-        message = answer_and_receive(message);
+        answer_and_receive(message);
     }
 }

@@ -30,15 +30,19 @@ size_t RegionMap::index_of(VirtAddr address) const
 
 const Region* RegionMap::find(VirtAddr address) const
 {
+    for (size_t hint : m_hints) {
+        if (hint < m_count && m_regions[hint].contains(address))
+            return &m_regions[hint];
+    }
     size_t index = index_of(address);
-    return index < m_count ? &m_regions[index] : nullptr;
+    if (index == m_count)
+        return nullptr;
+    m_hints[1] = m_hints[0];
+    m_hints[0] = index;
+    return &m_regions[index];
 }
 
-Region* RegionMap::find(VirtAddr address)
-{
-    size_t index = index_of(address);
-    return index < m_count ? &m_regions[index] : nullptr;
-}
+Region* RegionMap::find(VirtAddr address) { return writable(static_cast<const RegionMap&>(*this).find(address)); }
 
 const Region* RegionMap::region_ending_at(VirtAddr boundary) const
 {

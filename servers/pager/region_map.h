@@ -47,6 +47,11 @@ public:
     const Region* find(VirtAddr address) const;
     Region* find(VirtAddr address);
 
+    // The map's own entry behind a pointer that find() or classify() gave
+    // out (or nullptr), writable: a fault looks its region up once and then
+    // updates it. The pointer must point into this map.
+    Region* writable(const Region* region) { return region ? m_regions + (region - m_regions) : nullptr; }
+
     // The region that ends exactly at / starts exactly at `boundary`.
     const Region* region_ending_at(VirtAddr boundary) const;
     const Region* region_starting_at(VirtAddr boundary) const;
@@ -112,6 +117,13 @@ private:
 
     Region m_regions[capacity];
     size_t m_count { 0 };
+    // The last two regions find() found. Faults come in runs at two places
+    // at once (the region being filled, and the stack the faulting thread's
+    // sp is in: every fault looks both up), and these answer both without a
+    // search. A hint is used only when the region it names holds the
+    // address; regions never overlap, so after a change to the map a stale
+    // hint costs a search, never a wrong answer.
+    mutable size_t m_hints[2] {};
     bool m_has_heap { false };
     VirtAddr m_heap_start;
     VirtAddr m_break;

@@ -9,6 +9,9 @@ namespace {
 constexpr unsigned max_traced = 16;
 bool g_all = false;
 uint64_t g_pids[max_traced];
+// Whether anything is traced at all: every fault asks, and the answer is
+// nearly always no, so it must not cost a walk of g_pids and a rdtsc.
+bool g_any = false;
 uint64_t g_next_id = 0;
 
 struct Current {
@@ -19,9 +22,14 @@ struct Current {
 
 const char* access_name(const FaultInfo& f) { return f.is_write() ? "write" : f.is_execute() ? "exec" : "read"; }
 
-} // namespace
+void update_any()
+{
+    g_any = g_all;
+    for (uint64_t p : g_pids)
+        g_any = g_any || p != 0;
+}
 
-void set(uint64_t pid, bool on)
+void set_one(uint64_t pid, bool on)
 {
     if (pid == 0) {
         g_all = on;
@@ -48,8 +56,18 @@ void set(uint64_t pid, bool on)
     }
 }
 
+} // namespace
+
+void set(uint64_t pid, bool on)
+{
+    set_one(pid, on);
+    update_any();
+}
+
 bool enabled_for(uint64_t pid)
 {
+    if (!g_any)
+        return false;
     if (g_all)
         return true;
     for (uint64_t p : g_pids) {
@@ -61,10 +79,13 @@ bool enabled_for(uint64_t pid)
 
 void fault_received(uint64_t pid, const FaultInfo& f, uint64_t kernel_timestamp)
 {
-    uint64_t start = now();
-    g_current = Current { enabled_for(pid), ++g_next_id, start };
-    if (!g_current.active)
+    ++g_next_id; // every fault has its id, traced or not
+    if (!enabled_for(pid)) {
+        g_current.active = false;
         return;
+    }
+    uint64_t start = now();
+    g_current = Current { true, g_next_id, start };
     if (kernel_timestamp)
         libc::print("trace: #{} kernel->pager pid {} {} {:x} ip {:x} (+{} tsc in the kernel)\n", g_current.id, pid,
                     access_name(f), f.address, f.ip, start - kernel_timestamp);

@@ -258,6 +258,48 @@ TEST_CASE("pager classifier: a fault that keeps coming back is a loop")
     CHECK_FALSE(loops.observe(same));
 }
 
+// The pager looks a fault's region up once, in classify(), and updates the
+// region it returns (RegionMap::writable): for every decision that region
+// must be exactly the one holding the address.
+TEST_CASE("pager classifier: the classification's region is the region at the address, whatever the decision")
+{
+    Space space;
+    FaultLoopDetector loops;
+    struct Case {
+        FaultInfo info;
+        FaultDecision expected;
+    };
+    const Case cases[] = {
+        { fault(anon_map + 0x10, FaultAccess::write), FaultDecision::ZeroFill },
+        { fault(text + 0x10, FaultAccess::execute), FaultDecision::MapFromFile },
+        { fault(data + 0x10, FaultAccess::write | FaultAccess::present), FaultDecision::CopyOnWrite },
+        { fault(shared_file + 0x10, FaultAccess::write | FaultAccess::present), FaultDecision::UpgradeRights },
+        { fault(stack_top - 0x2008, FaultAccess::write), FaultDecision::GrowStack },
+        { fault(guard + 0x10, FaultAccess::write), FaultDecision::GuardHit },
+        { fault(rodata + 0x10, FaultAccess::write), FaultDecision::ProtectionViolation },
+        { fault(0x10, FaultAccess::read), FaultDecision::InvalidAddress },
+        { fault(anon_map + 0x10, FaultAccess::write, heap + 0x100), FaultDecision::BadStackPointer },
+        { fault(0x10, FaultAccess::write, heap + 0x100), FaultDecision::BadStackPointer },
+    };
+    for (const Case& c : cases) {
+        CAPTURE(c.info.address);
+        loops.reset();
+        Classification result = classify(space.map, c.info, loops);
+        CHECK(result.decision == c.expected);
+        CHECK(result.region == space.map.find(c.info.address));
+        CHECK(space.map.writable(result.region) == space.map.find(c.info.address));
+    }
+    // A loop names the region at the address too (or none).
+    for (uint64_t address : { uint64_t(anon_map + 0x10), uint64_t(0x10) }) {
+        loops.reset();
+        Classification result;
+        for (uint32_t i = 0; i <= FaultLoopDetector::max_repeats + 1; ++i)
+            result = classify(space.map, fault(address, FaultAccess::read, valid_sp), loops);
+        CHECK(result.decision == FaultDecision::FaultLoop);
+        CHECK(space.map.writable(result.region) == space.map.find(va(address)));
+    }
+}
+
 TEST_CASE("pager classifier: reasons and names")
 {
     Space space;

@@ -81,6 +81,22 @@ TEST_CASE("pager region map: lookup at boundaries and unaligned addresses")
     CHECK(map.region_starting_at(va(0x11000)) == nullptr);
 }
 
+TEST_CASE("pager region map: writable() gives the map's own entry behind a found region")
+{
+    RegionMap map;
+    require_ok(map.insert(anon(0x10000, 0x12000)));
+    require_ok(map.insert(anon(0x20000, 0x30000)));
+    const RegionMap& view = map;
+    const Region* found = view.find(va(0x2abcd));
+    REQUIRE(found != nullptr);
+    Region* entry = map.writable(found);
+    CHECK(entry == map.find(va(0x2abcd)));
+    entry->resident_pages = 3;
+    CHECK(view.find(va(0x20000))->resident_pages == 3);
+    CHECK(map.writable(nullptr) == nullptr);
+    CHECK(map.writable(view.find(va(0x11000))) == &*map.find(va(0x10000)));
+}
+
 TEST_CASE("pager region map: binary search agrees with a linear scan")
 {
     std::mt19937_64 random(4);
@@ -108,6 +124,50 @@ TEST_CASE("pager region map: binary search agrees with a linear scan")
         const Region* found = map.find(address);
         if ((found == nullptr) != (linear == nullptr) || (found && found->start != linear->start))
             FAIL("find(" << address << ") disagrees with a linear scan");
+    }
+}
+
+// find() remembers the last regions it found (hints); every change to the
+// map moves regions around under them. Lookups at the same few places
+// between random changes must still agree with a scan of the map itself.
+TEST_CASE("pager region map: find stays right while the map changes under its hints")
+{
+    std::mt19937_64 random(11);
+    RegionMap map;
+    require_ok(map.set_heap_start(va(0x8000'0000)));
+    const uint64_t base = 0x1000'0000, span = 256 * page;
+    auto scan = [&](VirtAddr address) -> const Region* {
+        for (const Region& region : map.regions()) {
+            if (region.contains(address))
+                return &region;
+        }
+        return nullptr;
+    };
+    for (int step = 0; step < 4000; ++step) {
+        uint64_t start = base + (random() % 256) * page;
+        uint64_t length = (1 + random() % 16) * page;
+        switch (random() % 5) {
+        case 0:
+        case 1:
+            (void)map.insert(anon(start, start + length)); // may overlap: refused
+            break;
+        case 2:
+            (void)map.remove(range(start, start + length));
+            break;
+        case 3:
+            (void)map.protect(range(start, start + length), random() % 2 ? prot_read : prot_read_write);
+            break;
+        case 4:
+            (void)map.set_break(va(0x8000'0000 + (random() % 8) * page));
+            break;
+        }
+        // A few hot places, as faults and stack pointers are.
+        for (uint64_t address : { base + 0x10, base + span / 2 + 0x20, base + span - 8, uint64_t(0x8000'0010),
+                                  base + (random() % 256) * page }) {
+            const Region* found = map.find(va(address));
+            if (found != scan(va(address)))
+                FAIL("step " << step << ": find(" << va(address) << ") disagrees with a scan of the map");
+        }
     }
 }
 
