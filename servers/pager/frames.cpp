@@ -24,48 +24,6 @@ FramePool& frames() { return g_frames; }
 
 static bool maps_a_page(const SlotRecord& r) { return r.use == SlotUse::Private || r.use == SlotUse::SharedCopy; }
 
-void MappingIndex::insert(uint16_t pid, uint64_t page, CPtr slot)
-{
-    uint64_t key = key_of(pid, page);
-    unsigned i = unsigned((key * 0x9e3779b97f4a7c15ull) >> 48) % capacity;
-    for (unsigned probe = 0; probe < capacity; ++probe, i = (i + 1) % capacity) {
-        Entry& e = m_entries[i];
-        if (!e.slot || e.key == key) {
-            e = Entry { key, uint32_t(slot), false };
-            return;
-        }
-    }
-}
-
-void MappingIndex::erase(uint16_t pid, uint64_t page)
-{
-    uint64_t key = key_of(pid, page);
-    unsigned i = unsigned((key * 0x9e3779b97f4a7c15ull) >> 48) % capacity;
-    for (unsigned probe = 0; probe < capacity; ++probe, i = (i + 1) % capacity) {
-        Entry& e = m_entries[i];
-        if (!e.slot && !e.tombstone)
-            return;
-        if (e.slot && e.key == key) {
-            e = Entry { 0, 0, true };
-            return;
-        }
-    }
-}
-
-CPtr MappingIndex::find(uint16_t pid, uint64_t page) const
-{
-    uint64_t key = key_of(pid, page);
-    unsigned i = unsigned((key * 0x9e3779b97f4a7c15ull) >> 48) % capacity;
-    for (unsigned probe = 0; probe < capacity; ++probe, i = (i + 1) % capacity) {
-        const Entry& e = m_entries[i];
-        if (!e.slot && !e.tombstone)
-            return 0;
-        if (e.slot && e.key == key)
-            return e.slot;
-    }
-    return 0;
-}
-
 void Slots::set(CPtr slot, SlotRecord record)
 {
     SlotRecord& r = m_records[slot];

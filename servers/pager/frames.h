@@ -13,6 +13,7 @@
 #include <ipc/addr.h>
 #include <ipc/message.h>
 #include <ipc/result.h>
+#include <pager/mapping_index.h>
 
 namespace pager {
 
@@ -30,25 +31,6 @@ struct SlotRecord {
     SlotUse use;
     uint16_t pid;
     uint64_t page; // the client address it maps (Private, SharedCopy)
-};
-
-// (pid, page) -> the slot mapping that page: open addressing with
-// tombstones, sized like the slot table, so a lookup is O(1).
-class MappingIndex {
-public:
-    void insert(uint16_t pid, uint64_t page, ipc::CPtr slot);
-    void erase(uint16_t pid, uint64_t page);
-    ipc::CPtr find(uint16_t pid, uint64_t page) const;
-
-private:
-    struct Entry {
-        uint64_t key;   // page | pid (pages are 4 KiB aligned, pids < 4096)
-        uint32_t slot;  // 0 = empty
-        bool tombstone;
-    };
-    static constexpr unsigned capacity = 1u << 16;
-    static uint64_t key_of(uint16_t pid, uint64_t page) { return page | pid; }
-    Entry m_entries[capacity] {};
 };
 
 class Slots {
