@@ -13,6 +13,9 @@ Two images boot side by side (the figures are exact either way):
 - kbench.iso: the kernel with BUILD/user/bench/kbench.elf as root task
   (`init=kbench kbench.count=COUNT`), for the rows that need kernel objects
   a program never gets; console in BUILD/bench/kbench.log.
+- pool.iso: bench.iso booted with `pager.pool=64` and
+  `init.run=/bin/bench:pool:COUNT`: the anonymous fault row again with the
+  pager's pre-zeroed frame pool; console in BUILD/bench/pool.log.
 Rows are the `benchjson: {...}` lines of both; they are written to
 BUILD/bench/results.jsonl.
 
@@ -42,6 +45,7 @@ ROWS = [
     'null_syscall',
     'ipc_call_replyrecv',
     'anon_fault',
+    'anon_fault_prezeroed_pool',
     'file_fault_warm',
     'file_fault_cold',
     'file_fault_warm_around16_per_page',
@@ -64,6 +68,7 @@ LINUX_PAIRS = [
     ('anon_fault', 'anon_fault', 'anonymous write fault'),
     ('file_fault_warm', 'file_fault_warm', 'file read fault, page-cache hit'),
     ('file_fault_warm_around16_per_page', 'file_fault_warm', 'file read fault, page-cache hit'),
+    ('anon_fault_prezeroed_pool', 'anon_fault', 'anonymous write fault'),
     ('anon_fault', 'uffd_zeropage', 'userfaultfd + UFFDIO_ZEROPAGE'),
     ('anon_fault', 'uffd_copy', 'userfaultfd + UFFDIO_COPY'),
 ]
@@ -93,7 +98,10 @@ def build_kbench_iso(build, out_dir, count):
     return iso
 
 
-def build_iso(build, out_dir, cmdline):
+POOL_FRAMES = 64
+
+
+def build_iso(build, out_dir, cmdline, name='bench.iso'):
     modules = [
         (os.path.join(build, 'servers', 'init', 'init.elf'), 'init'),
         (os.path.join(build, 'servers', 'pager', 'pager.elf'), 'pager'),
@@ -105,7 +113,7 @@ def build_iso(build, out_dir, cmdline):
     missing = [p for p in [kernel] + [m[0] for m in modules] if not os.path.isfile(p)]
     if missing:
         sys.exit(f'run_bench: build output missing: {", ".join(missing)} (run: ninja -C {build})')
-    iso = os.path.join(out_dir, 'bench.iso')
+    iso = os.path.join(out_dir, name)
     cmd = [sys.executable, MKISO, '--out', iso, '--kernel', kernel, '--cmdline', cmdline]
     for path, name in modules:
         cmd += ['--module', f'{path}={name}']
@@ -175,11 +183,11 @@ def trace_lines(text):
 
 
 def print_table(rows):
-    print(f'{"operation":32} {"median":>10} {"min":>10} {"count":>7}   (guest instructions per op)')
+    print(f'{"operation":32} {"median":>10} {"min":>10} {"mean":>10} {"count":>7}   (guest instructions per op)')
     for name in ROWS:
         r = rows.get(name)
         if r:
-            print(f'{name:32} {r["median"]:>10} {r["min"]:>10} {r["count"]:>7}')
+            print(f'{name:32} {r["median"]:>10} {r["min"]:>10} {r.get("mean", "-"):>10} {r["count"]:>7}')
         else:
             print(f'{name:32} {"missing":>10}')
 
@@ -224,26 +232,34 @@ def main():
     cmdline = f'init.run=/bin/bench:{args.count}:{args.mib}'
     iso = build_iso(build, out_dir, cmdline)
     kiso = build_kbench_iso(build, out_dir, args.count)
-    print(f'run_bench: booting {iso} ({cmdline}) and {kiso} with -icount shift=0', flush=True)
+    pool_cmdline = f'init.run=/bin/bench:pool:{args.count} pager.pool={POOL_FRAMES}'
+    piso = build_iso(build, out_dir, pool_cmdline, 'pool.iso')
+    print(f'run_bench: booting {iso} ({cmdline}), {kiso} and {piso} ({pool_cmdline}) with -icount shift=0',
+          flush=True)
     booted = {}
 
     def boot_into(key, image, log_name):
         booted[key] = boot(image, os.path.join(out_dir, log_name), args.timeout)
 
-    kthread = threading.Thread(target=boot_into, args=('kbench', kiso, 'kbench.log'))
-    kthread.start()
+    others = [threading.Thread(target=boot_into, args=('kbench', kiso, 'kbench.log')),
+              threading.Thread(target=boot_into, args=('pool', piso, 'pool.log'))]
+    for t in others:
+        t.start()
     boot_into('bench', iso, 'faultline.log')
-    kthread.join()
+    for t in others:
+        t.join()
     text, seconds = booted['bench']
     ktext, kseconds = booted['kbench']
+    ptext, pseconds = booted['pool']
     rows = parse_rows(text)
     rows.update(parse_rows(ktext))
+    rows.update(parse_rows(ptext))
     results = os.path.join(out_dir, 'results.jsonl')
     with open(results, 'w') as f:
         for name in ROWS:
             if name in rows:
                 f.write(json.dumps(dict(rows[name], system='faultline')) + '\n')
-    print(f'run_bench: QEMU ran {seconds:.1f} s (kbench {kseconds:.1f} s); rows in {results}')
+    print(f'run_bench: QEMU ran {seconds:.1f} s (kbench {kseconds:.1f} s, pool {pseconds:.1f} s); rows in {results}')
     print()
     print_table(rows)
     traces = trace_lines(text)
@@ -252,7 +268,7 @@ def main():
         print('pager trace of a few faults (where the round trip goes):')
         for line in traces:
             print('  ' + line)
-    for line in (text + '\n' + ktext).split('\n'):
+    for line in (text + '\n' + ktext + '\n' + ptext).split('\n'):
         if 'FAIL' in line and 'bench' in line:
             print('run_bench: ' + line, file=sys.stderr)
     # kbench is the ktest framework: its cases check the answers they time.
@@ -267,8 +283,8 @@ def main():
             print(f'{"PASS" if ok else "FAIL"}: bench row {name}' + ('' if r else ' (missing)'))
             passed += ok
             failed += not ok
-        done = 'bench: done' in text
-        print(f'{"PASS" if done else "FAIL"}: bench program finished')
+        done = 'bench: done' in text and 'bench: done' in ptext
+        print(f'{"PASS" if done else "FAIL"}: bench program finished (both images)')
         passed += done
         failed += not done
         print(f'{"PASS" if kbench_ok else "FAIL"}: kbench cases '

@@ -66,10 +66,12 @@ public:
                 m_values[j] = m_values[j - 1];
             m_values[j] = v;
         }
-        uint64_t median = m_values[m_count / 2], minimum = m_values[0];
-        out("kbench: {} median {} min {} count {}", name, median, minimum, m_count);
-        out("benchjson: {}\"name\":\"{}\",\"median\":{},\"min\":{},\"count\":{},\"unit\":\"insns/op\",\"note\":\"{}\"{}", "{",
-            name, median, minimum, m_count, note, "}");
+        uint64_t median = m_values[m_count / 2], minimum = m_values[0], sum = 0;
+        for (size_t i = 0; i < m_count; ++i)
+            sum += m_values[i];
+        out("kbench: {} median {} min {} mean {} count {}", name, median, minimum, sum / m_count, m_count);
+        out("benchjson: {}\"name\":\"{}\",\"median\":{},\"min\":{},\"mean\":{},\"count\":{},\"unit\":\"insns/op\",\"note\":\"{}\"{}",
+            "{", name, median, minimum, sum / m_count, m_count, note, "}");
         return true;
     }
 
