@@ -63,10 +63,10 @@ void drop_mapping(Client& client, ipc::CPtr slot)
 
 void release_pages(Client& client, uint64_t start, uint64_t end)
 {
-    // Every slot is looked at (on munmap and on exit): the limit and pid in
-    // locals, so the walk does not reload them after each mapping it drops.
+    // Every slot ever used is looked at (on munmap and on exit): the end and
+    // pid in locals, so the walk does not reload them after each drop.
     Slots& s = slots();
-    const ipc::CPtr limit = s.limit();
+    const ipc::CPtr limit = s.used_end();
     const uint16_t pid = client.pid;
     for (ipc::CPtr slot = 1; slot < limit; ++slot) {
         const SlotRecord& r = s.record(slot);

@@ -45,6 +45,9 @@ public:
     void set(ipc::CPtr, SlotRecord);
     SlotRecord& record(ipc::CPtr slot) { return m_records[slot]; }
     ipc::CPtr limit() const { return m_limit; }
+    // One past the highest slot ever handed out: no slot from here to
+    // limit() has held anything, so walks over the records stop here.
+    ipc::CPtr used_end() const { return m_next_unused; }
     // The slot that maps `page` of client `pid`, or 0.
     ipc::CPtr find_mapping(uint16_t pid, uint64_t page) const { return m_index.find(pid, page); }
 

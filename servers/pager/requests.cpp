@@ -143,7 +143,7 @@ RequestAnswer new_client(const kapi::SyscallResult& m, const uint64_t* w, CPtr r
 void reprotect_pages(Client& client, PageRange range)
 {
     Slots& s = slots();
-    for (CPtr slot = 1; slot < s.limit(); ++slot) {
+    for (CPtr slot = 1; slot < s.used_end(); ++slot) {
         SlotRecord& r = s.record(slot);
         if (r.pid != client.pid || r.page < range.start.get() || r.page >= range.end.get())
             continue;
