@@ -34,15 +34,25 @@ Result<Slot*> lookup_typed(Tcb& thread, ipc::CPtr cptr, ObjectType type)
     return slot;
 }
 
-Result<Slot*> lookup_empty_slot(Tcb& thread, ipc::CPtr cnode_cptr, uint64_t index)
+Result<const Capability*> destination_cnode(Tcb& thread, ipc::CPtr cnode_cptr)
 {
-    const Capability* cnode = &thread.slot(tcb_slot_cspace).cap;
-    if (cnode_cptr != ipc::null_cptr)
-        cnode = &TRY(lookup_typed(thread, cnode_cptr, ObjectType::CNode))->cap;
-    Slot* slot = TRY(cnode_slot(*cnode, index));
+    if (cnode_cptr == ipc::null_cptr)
+        return &thread.slot(tcb_slot_cspace).cap;
+    return &TRY(lookup_typed(thread, cnode_cptr, ObjectType::CNode))->cap;
+}
+
+Result<Slot*> empty_slot_in(const Capability& cnode, uint64_t index)
+{
+    Slot* slot = TRY(cnode_slot(cnode, index));
     if (!slot->is_empty())
         return Error::Busy;
     return slot;
+}
+
+Result<Slot*> lookup_empty_slot(Tcb& thread, ipc::CPtr cnode_cptr, uint64_t index)
+{
+    const Capability* cnode = TRY(destination_cnode(thread, cnode_cptr));
+    return empty_slot_in(*cnode, index);
 }
 
 void destroy_cnode(Slot& header_slot, uint16_t radix)

@@ -27,9 +27,14 @@ ipc::Result<Slot*> lookup_slot(Tcb&, ipc::CPtr);
 ipc::Result<Slot*> lookup_cap(Tcb&, ipc::CPtr);
 // A non-empty slot holding `type`; WrongType otherwise.
 ipc::Result<Slot*> lookup_typed(Tcb&, ipc::CPtr, ipc::ObjectType);
+// The CNode cap `cnode_cptr` names (0 = the CSpace root's). Its type is
+// checked by cnode_slot() on use, as the root's is.
+ipc::Result<const Capability*> destination_cnode(Tcb&, ipc::CPtr cnode_cptr);
 // An empty slot in the CNode named by `cnode_cptr` (0 = the CSpace root):
 // OutOfRange past the end, Busy if occupied.
 ipc::Result<Slot*> lookup_empty_slot(Tcb&, ipc::CPtr cnode_cptr, uint64_t index);
+// The same in a CNode already looked up.
+ipc::Result<Slot*> empty_slot_in(const Capability& cnode, uint64_t index);
 
 void destroy_cnode(Slot& header_slot, uint16_t radix);
 

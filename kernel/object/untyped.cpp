@@ -104,8 +104,11 @@ Result<void> untyped_retype(Tcb& caller, Slot& untyped, const RetypeArgs& args)
         return Error::InvalidArgument;
     if (untyped.cap.data1)
         return Error::Busy; // a bound VSpace pool is not for retyping
+    // The destination CNode is looked up once; every slot is checked before
+    // any object is made, in order, so the first bad slot names the error.
+    const Capability* cnode = TRY(destination_cnode(caller, args.cnode_cptr));
     for (uint64_t i = 0; i < args.count; ++i)
-        TRY(lookup_empty_slot(caller, args.cnode_cptr, args.first_slot + i));
+        TRY(empty_slot_in(*cnode, args.first_slot + i));
     uint64_t used = cdt::has_children(untyped) ? untyped.cap.data0 : 0;
     uint64_t object_bytes = uint64_t(1) << bits;
     uint64_t start = align_up(used, object_bytes);
@@ -121,7 +124,7 @@ Result<void> untyped_retype(Tcb& caller, Slot& untyped, const RetypeArgs& args)
         memset(arch::phys_to_virt(base), 0, object_bytes);
         auto cap = create_object(args.type, base, args.size_bits);
         VERIFY(!cap.is_error());
-        Slot* destination = lookup_empty_slot(caller, args.cnode_cptr, args.first_slot + i).release_value();
+        Slot* destination = cnode->as<Slot>() + args.first_slot + i; // checked above
         install_cap(*destination, cap.value(), &untyped);
     }
     return {};
