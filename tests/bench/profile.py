@@ -27,6 +27,7 @@ import collections
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -69,6 +70,19 @@ class Symbols:
         return self.names[i] if i >= 0 else f'?{pc:x}'
 
 
+def code_bytes(elf, address, n=8):
+    """The n bytes the ELF file holds at a virtual address (section headers)."""
+    with open(elf, 'rb') as f:
+        data = f.read()
+    shoff, = struct.unpack_from('<Q', data, 0x28)
+    shentsize, shnum = struct.unpack_from('<HH', data, 0x3a)
+    for i in range(shnum):
+        _, kind, _, addr, offset, size = struct.unpack_from('<IIQQQQ', data, shoff + i * shentsize)
+        if kind != 8 and addr <= address and address + n <= addr + size:  # 8: SHT_NOBITS
+            return int.from_bytes(data[offset + address - addr:offset + address - addr + n], 'little')
+    sys.exit(f'profile: {address:#x} is not in a section of {elf}')
+
+
 def build_iso(args, build, out_dir):
     kernel = os.path.join(build, 'kernel', 'kernel.elf')
     iso = os.path.join(out_dir, 'profile.iso')
@@ -79,6 +93,7 @@ def build_iso(args, build, out_dir):
         cmdline = f'init.run=/bin/bench:{args.count}:1'
         modules = [(os.path.join(build, SERVER_ELFS[n]), n) for n in ('init', 'pager', 'fs', 'console')]
         modules.append((os.path.join(build, 'user', 'bench', 'bench-initrd.cpio'), 'initrd'))
+    cmdline = args.command_line or cmdline
     cmd = [sys.executable, MKISO, '--out', iso, '--kernel', kernel, '--cmdline', cmdline]
     for path, name in modules:
         cmd += ['--module', f'{path}={name}']
@@ -86,14 +101,18 @@ def build_iso(args, build, out_dir):
     return iso
 
 
-def record(iso, start, end, log_path, work):
-    """Boot stopped, log every instruction between the two breakpoints."""
+def record(iso, start, end, elf, log_path, work):
+    """Boot stopped, log every instruction between the two breakpoints.
+    Every user program links at 0x400000, so a breakpoint address is code
+    in other processes too: the start only counts where the bytes there are
+    the image's own, the end only in the address space the start was in."""
     script = os.path.join(work, 'profile.gdb')
     with open(script, 'w') as f:
         f.write('set pagination off\ntarget remote :1234\n'
-                f'hbreak *{start:#x}\ncontinue\n'
+                f'hbreak *{start:#x} if *(unsigned long *){start:#x} == {code_bytes(elf, start):#x}\ncontinue\n'
+                'set $space = $cr3\n'
                 'monitor log exec,nochain,cpu\nmonitor singlestep on\ndelete\n'
-                f'hbreak *{end:#x}\ncontinue\nmonitor log none\nkill\nquit\n')
+                f'hbreak *{end:#x} if $cr3 == $space\ncontinue\nmonitor log none\nkill\nquit\n')
     qemu = subprocess.Popen(['qemu-system-x86_64', '-cdrom', iso, '-m', '256M', '-cpu', 'qemu64', '-smp', '1',
                              '-display', 'none', '-monitor', 'none', '-serial', 'file:' + os.path.join(work, 'serial.txt'),
                              '-no-reboot', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
@@ -161,6 +180,8 @@ def main():
     ap.add_argument('image', choices=['kbench', 'bench'])
     ap.add_argument('--only', help='kbench: the one case to run (ktest.only=)')
     ap.add_argument('--count', type=int, default=8, help='samples per row in the profiled run (default 8)')
+    ap.add_argument('--command-line', help='the whole kernel command line instead of the default one '
+                    '(e.g. "init.run=/bin/bench:pool:8 pager.pool=64")')
     ap.add_argument('--start', required=True, help='regex of the function (in the kbench/bench ELF) that opens the window')
     ap.add_argument('--end', required=True, help='regex of the function that closes it')
     ap.add_argument('--processes', help='user processes in order of first appearance (default: the image ELF only)')
@@ -183,7 +204,7 @@ def main():
     work = tempfile.mkdtemp(prefix='faultline-profile-')
     log_path = os.path.join(work, 'qemu.log')
     iso = build_iso(args, build, work)
-    record(iso, start, end, log_path, work)
+    record(iso, start, end, os.path.join(build, SERVER_ELFS[order[0]]), log_path, work)
     names, ticks = drop_timer_interrupts(attribute(log_path, kernel, processes))
     print(f'profile: {len(names)} instructions from {args.start} to {args.end}, '
           f'not counting {ticks} in timer interrupts (log {log_path})')
