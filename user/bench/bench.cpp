@@ -22,6 +22,7 @@
 //   /bin/bench:exit       exits 0 at once
 #include <cstddef>
 #include <cstdint>
+#include "row_figures.h"
 #include <files.h>
 #include <ipc/format.h>
 #include <ipc/proto/fs.h>
@@ -97,17 +98,6 @@ void add(uint64_t v)
 }
 void add_timed(uint64_t t0, uint64_t t1) { add(t1 - t0 > g_overhead ? t1 - t0 - g_overhead : 0); }
 
-void sort_samples()
-{
-    for (size_t i = 1; i < g_count; ++i) { // insertion sort: counts are small
-        uint64_t v = g_samples[i];
-        size_t j = i;
-        for (; j > 0 && g_samples[j - 1] > v; --j)
-            g_samples[j] = g_samples[j - 1];
-        g_samples[j] = v;
-    }
-}
-
 // Prints the row for the samples collected since reset().
 void report(const char* name, const char* note = "")
 {
@@ -115,13 +105,7 @@ void report(const char* name, const char* note = "")
         say("bench: {} FAIL no samples\n", name);
         return;
     }
-    sort_samples();
-    uint64_t median = g_samples[g_count / 2];
-    uint64_t minimum = g_samples[0];
-    uint64_t sum = 0;
-    for (size_t i = 0; i < g_count; ++i)
-        sum += g_samples[i];
-    uint64_t mean = sum / g_count; // differs from the median where a few operations pay for many
+    auto [median, minimum, mean] = bench::row_figures(g_samples, g_count);
     say("bench: {} median {} min {} mean {} count {}\n", name, median, minimum, mean, g_count);
     // (the formatter has no "{{" escape: the braces go in as arguments)
     say("benchjson: {}\"name\":\"{}\",\"median\":{},\"min\":{},\"mean\":{},\"count\":{},\"unit\":\"insns/op\",\"note\":\"{}\"{}\n",

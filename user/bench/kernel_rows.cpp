@@ -10,6 +10,7 @@
 // QEMU -icount shift=0 (rdtsc advances by one per instruction), minus the
 // cost of an empty rdtsc pair.
 #include "../ktest/ktest.h"
+#include "row_figures.h"
 
 extern "C" {
 extern const uint8_t kbench_echo_begin[];
@@ -59,19 +60,10 @@ public:
     {
         if (m_count == 0)
             return false;
-        for (size_t i = 1; i < m_count; ++i) { // insertion sort: counts are small
-            uint64_t v = m_values[i];
-            size_t j = i;
-            for (; j > 0 && m_values[j - 1] > v; --j)
-                m_values[j] = m_values[j - 1];
-            m_values[j] = v;
-        }
-        uint64_t median = m_values[m_count / 2], minimum = m_values[0], sum = 0;
-        for (size_t i = 0; i < m_count; ++i)
-            sum += m_values[i];
-        out("kbench: {} median {} min {} mean {} count {}", name, median, minimum, sum / m_count, m_count);
+        auto [median, minimum, mean] = bench::row_figures(m_values, m_count);
+        out("kbench: {} median {} min {} mean {} count {}", name, median, minimum, mean, m_count);
         out("benchjson: {}\"name\":\"{}\",\"median\":{},\"min\":{},\"mean\":{},\"count\":{},\"unit\":\"insns/op\",\"note\":\"{}\"{}",
-            "{", name, median, minimum, sum / m_count, m_count, note, "}");
+            "{", name, median, minimum, mean, m_count, note, "}");
         return true;
     }
 
