@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 
+from atomic_output import atomic_output
+
 MTIME = 1_700_000_000  # fixed time stamp for every entry: reproducible archives
 
 
@@ -78,25 +80,14 @@ def main():
                                  stdout=subprocess.PIPE).stdout
         names = b''.join(sorted(line + b'\n' for line in listing.splitlines()))
 
-        fd, tmp_out = tempfile.mkstemp(prefix='.' + os.path.basename(out) + '.',
-                                       suffix='.tmp', dir=out_dir)
-        try:
-            with os.fdopen(fd, 'wb') as f:
-                proc = subprocess.run(['cpio', '-o', '-H', 'newc', '--quiet', '--reproducible',
-                                       '-R', '0:0'],
-                                      cwd=root, env=env, input=names, stdout=f,
-                                      stderr=subprocess.PIPE)
+        with atomic_output(out) as tmp_out, open(tmp_out, 'wb') as f:
+            proc = subprocess.run(['cpio', '-o', '-H', 'newc', '--quiet', '--reproducible',
+                                   '-R', '0:0'],
+                                  cwd=root, env=env, input=names, stdout=f,
+                                  stderr=subprocess.PIPE)
             if proc.returncode != 0:
                 sys.stderr.write(proc.stderr.decode('utf-8', 'replace'))
                 die(f'cpio failed (exit {proc.returncode})')
-            os.chmod(tmp_out, 0o644)
-            os.replace(tmp_out, out)
-        except BaseException:
-            try:
-                os.unlink(tmp_out)
-            except FileNotFoundError:
-                pass
-            raise
     return 0
 
 

@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 
+from atomic_output import atomic_output
+
 NAME_RE = re.compile(r'^[A-Za-z0-9_.+-]+$')
 
 
@@ -128,11 +130,7 @@ def main():
         with open(os.path.join(staging, 'boot', 'grub', 'grub.cfg'), 'w') as f:
             f.write(make_grub_cfg(entries, modules, args.timeout))
 
-        # Temp output next to the destination so the rename is atomic.
-        fd, tmp_out = tempfile.mkstemp(prefix='.' + os.path.basename(out) + '.',
-                                       suffix='.tmp', dir=out_dir)
-        os.close(fd)
-        try:
+        with atomic_output(out) as tmp_out:
             # Only the BIOS (i386-pc) platform: keeps the image small and the
             # build fast; QEMU's default SeaBIOS boots it from -cdrom.
             cmd = [grub_mkrescue, '-o', tmp_out]
@@ -146,14 +144,6 @@ def main():
                 sys.stderr.write(proc.stdout)
                 sys.stderr.write(proc.stderr)
                 die(f'grub-mkrescue failed (exit {proc.returncode})')
-            os.chmod(tmp_out, 0o644)
-            os.replace(tmp_out, out)
-        except BaseException:
-            try:
-                os.unlink(tmp_out)
-            except FileNotFoundError:
-                pass
-            raise
     return 0
 
 
