@@ -15,16 +15,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <doctest/doctest.h>
+#include "../doctest_ipc_error.h"
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace doctest {
-template<>
-struct StringMaker<ipc::Error> {
-    static String convert(ipc::Error error) { return ipc::error_name(error); }
-};
 template<>
 struct StringMaker<fs::EntryType> {
     static String convert(fs::EntryType type) { return fs::entry_type_name(type); }

@@ -4,16 +4,13 @@
 
 #include <cstdio>
 #include <doctest/doctest.h>
+#include "../doctest_ipc_error.h"
 #include <ipc/error.h>
 #include <pager/classifier.h>
 #include <pager/region.h>
 #include <string>
 
 namespace doctest {
-template<>
-struct StringMaker<ipc::Error> {
-    static String convert(ipc::Error error) { return ipc::error_name(error); }
-};
 template<>
 struct StringMaker<pager::RegionType> {
     static String convert(pager::RegionType type) { return pager::region_type_name(type); }
