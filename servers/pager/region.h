@@ -9,40 +9,16 @@
 #include <cstdint>
 #include <ipc/addr.h>
 #include <ipc/object.h>
+#include <ipc/proto/pager.h>
 #include <ipc/result.h>
 
 namespace pager {
 
 using ipc::VirtAddr;
 
-// The values travel in the pager protocol's Query reply: append only.
-enum class RegionType : uint8_t {
-    Text = 0,     // executable image code: read/execute, file-backed, shareable between clients
-    Data = 1,     // the pages of a writable ELF segment that hold file bytes: private copy of the file
-    Bss = 2,      // the rest of a writable segment: anonymous, zero-filled
-    Heap = 3,     // grown and shrunk by brk; anonymous
-    Stack = 4,    // a thread stack: the main stack (grows_down) or one made by mmap(MAP_STACK)
-    AnonMmap = 5, // mmap(MAP_ANONYMOUS)
-    FileMmap = 6, // mmap of a file, private or shared
-    Guard = 7,    // never accessible; catches overflows of the region it guards
-    RoData = 8,   // read-only, non-executable image data: file-backed, shareable
-};
-
-constexpr const char* region_type_name(RegionType type)
-{
-    switch (type) {
-    case RegionType::Text: return "text";
-    case RegionType::RoData: return "rodata";
-    case RegionType::Data: return "data";
-    case RegionType::Bss: return "bss";
-    case RegionType::Heap: return "heap";
-    case RegionType::Stack: return "stack";
-    case RegionType::AnonMmap: return "anon-mmap";
-    case RegionType::FileMmap: return "file-mmap";
-    case RegionType::Guard: return "guard";
-    }
-    return "unknown";
-}
+// The region types are protocol: the Query and Why replies carry them.
+using ipc::proto::pager::RegionType;
+using ipc::proto::pager::region_type_name;
 
 // What the client may do with the region's pages. Empty = PROT_NONE.
 struct Protection {

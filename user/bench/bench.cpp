@@ -304,7 +304,7 @@ uint64_t find_guard()
         auto r = kapi::call(ipc::proto::process_slot_pager, MessageInfo(uint32_t(Label::Query), 2), 0, index);
         if (kapi::call_error(r) != ipc::Error::None)
             break;
-        if (r.words[2] == 7) // RegionType::Guard (servers/pager/region.h)
+        if (r.words[2] == uint64_t(ipc::proto::pager::RegionType::Guard))
             return r.words[1] - 64;
     }
     return 0;

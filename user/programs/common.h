@@ -27,35 +27,8 @@ void say(const char* format, const Args&... args)
     (void)sys::debug_print(line, sink.length());
 }
 
-// The RegionType values of the pager's Query reply (servers/pager/region.h
-// owns them; the protocol only appends).
-enum class RegionType : uint64_t {
-    Text = 0,
-    Data = 1,
-    Bss = 2,
-    Heap = 3,
-    Stack = 4,
-    AnonMmap = 5,
-    FileMmap = 6,
-    Guard = 7,
-    RoData = 8,
-};
-
-constexpr const char* region_type_name(RegionType type)
-{
-    switch (type) {
-    case RegionType::Text: return "text";
-    case RegionType::Data: return "data";
-    case RegionType::Bss: return "bss";
-    case RegionType::Heap: return "heap";
-    case RegionType::Stack: return "stack";
-    case RegionType::AnonMmap: return "anon-mmap";
-    case RegionType::FileMmap: return "file-mmap";
-    case RegionType::Guard: return "guard";
-    case RegionType::RoData: return "rodata";
-    }
-    return "unknown";
-}
+using ipc::proto::pager::RegionType;
+using ipc::proto::pager::region_type_name;
 
 constexpr bool is_image_region(RegionType type)
 {

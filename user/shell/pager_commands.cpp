@@ -18,13 +18,7 @@ namespace {
 constexpr ipc::CPtr pager_slot = ipc::proto::process_slot_pager;
 constexpr uint64_t no_region = ~uint64_t(0);
 
-// RegionType values of the Query and Why replies (servers/pager/region.h).
-const char* region_type_name(uint64_t type)
-{
-    static const char* const names[] = { "text",      "data",      "bss",   "heap",  "stack",
-                                         "anon-mmap", "file-mmap", "guard", "rodata" };
-    return type < sizeof(names) / sizeof(names[0]) ? names[type] : "unknown";
-}
+using ipc::proto::pager::region_type_name;
 
 struct Rights {
     char text[4];

@@ -141,6 +141,42 @@ constexpr const char* fault_decision_name(FaultDecision decision)
 
 // Whether the answer is Kill rather than Map.
 
+// What a region is, in the Query and Why replies (the pager keeps its
+// regions by these types; servers/pager/region.h). Append only.
+enum class RegionType : uint8_t {
+    Text = 0,     // executable image code: read/execute, file-backed, shareable between clients
+    Data = 1,     // the pages of a writable ELF segment that hold file bytes: private copy of the file
+    Bss = 2,      // the rest of a writable segment: anonymous, zero-filled
+    Heap = 3,     // grown and shrunk by brk; anonymous
+    Stack = 4,    // a thread stack: the main stack (grows_down) or one made by mmap(MAP_STACK)
+    AnonMmap = 5, // mmap(MAP_ANONYMOUS)
+    FileMmap = 6, // mmap of a file, private or shared
+    Guard = 7,    // never accessible; catches overflows of the region it guards
+    RoData = 8,   // read-only, non-executable image data: file-backed, shareable
+};
+
+constexpr const char* region_type_name(RegionType type)
+{
+    switch (type) {
+    case RegionType::Text: return "text";
+    case RegionType::RoData: return "rodata";
+    case RegionType::Data: return "data";
+    case RegionType::Bss: return "bss";
+    case RegionType::Heap: return "heap";
+    case RegionType::Stack: return "stack";
+    case RegionType::AnonMmap: return "anon-mmap";
+    case RegionType::FileMmap: return "file-mmap";
+    case RegionType::Guard: return "guard";
+    }
+    return "unknown";
+}
+
+// The name of a reply word that should hold a RegionType ("unknown" if not).
+constexpr const char* region_type_name(uint64_t word)
+{
+    return word > 0xff ? "unknown" : region_type_name(RegionType(word));
+}
+
 } // namespace ipc::proto::pager
 
 // Shell support, same conventions:
