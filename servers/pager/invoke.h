@@ -1,10 +1,11 @@
 #pragma once
 // The kernel invocations the pager makes on every fault, with their
 // arguments straight in registers. Same ABI and labels as the libc wrappers
-// in <kernel_api.h> (docs/kernel-abi.md), which stage every invocation in a
-// zeroed 64-word array first: a few hundred instructions per call, paid
-// several times per fault. Only Retype has a fifth word; it goes into our
-// IPC buffer as the kernel expects (words 4.. travel there).
+// in <kernel_api.h> (docs/kernel-abi.md), which are out of line, copy their
+// arguments through an initializer list into a staging array and ask the
+// IPC-buffer locator for the buffer: a few dozen instructions per call,
+// paid on every fault. Only Retype has a fifth word; it goes into our IPC
+// buffer as the kernel expects (words 4.. travel there).
 
 #include <cstdint>
 #include <ipc/message.h>
