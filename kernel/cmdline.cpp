@@ -32,6 +32,25 @@ std::string_view CommandLine::value(std::string_view key, std::string_view fallb
     return found;
 }
 
+ipc::Result<uint64_t> CommandLine::number(std::string_view key, uint64_t fallback, uint64_t min, uint64_t max) const
+{
+    std::string_view text = value(key);
+    if (text.empty())
+        return fallback;
+    uint64_t n = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9')
+            return ipc::Error::InvalidArgument;
+        uint64_t digit = uint64_t(c - '0');
+        if (n > (UINT64_MAX - digit) / 10)
+            return ipc::Error::OutOfRange;
+        n = n * 10 + digit;
+    }
+    if (n < min || n > max)
+        return ipc::Error::OutOfRange;
+    return n;
+}
+
 bool CommandLine::has_flag(std::string_view flag) const
 {
     bool found = false;

@@ -14,7 +14,10 @@ void run_global_constructors();
 namespace {
 
 constexpr const char* kernel_version = "0.1.0";
-constexpr uint32_t timer_hz = 100;
+constexpr uint32_t default_timer_hz = 100;
+// The PIT's divisor is 16 bits: 19 Hz is the slowest rate it makes. Above
+// 10 kHz an emulated machine spends its time in the tick.
+constexpr uint32_t min_timer_hz = 19, max_timer_hz = 10000;
 constexpr uint64_t boot_physmap_limit = 1ull << 30;
 
 kernel::bootinfo::BootInfo g_boot_info;
@@ -47,6 +50,30 @@ kernel::log::Level parse_level(std::string_view name)
     if (name == "error")
         return Level::Error;
     return Level::Info;
+}
+
+// A command-line word as a C string for the log, cut to fit.
+template <size_t N>
+void copy_word(char (&out)[N], std::string_view word)
+{
+    size_t n = word.size() < N - 1 ? word.size() : N - 1;
+    memcpy(out, word.data(), n);
+    out[n] = '\0';
+}
+
+// timer.hz=N: a faster tick makes races with interrupts show up (a test
+// boots with one); a bad value is reported and the default used.
+uint32_t timer_rate(const kernel::CommandLine& command_line)
+{
+    auto hz = command_line.number("timer.hz", default_timer_hz, min_timer_hz, max_timer_hz);
+    if (hz.is_error()) {
+        char text[24];
+        copy_word(text, command_line.value("timer.hz"));
+        kernel::log::warn("timer", "timer.hz={} is not a whole number in [{}, {}]: using {} Hz", text, min_timer_hz,
+                          max_timer_hz, default_timer_hz);
+        return default_timer_hz;
+    }
+    return uint32_t(hz.value());
 }
 
 void log_modules()
@@ -83,21 +110,21 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t boot_info_phys
         panic("cannot build the kernel page tables: {}", ipc::error_name(paged.error()));
     log::info("mm", "kernel page tables active: text R-X, rodata R, data RW+NX, physmap RW+NX");
 
-    arch::timer_init(timer_hz);
-    arch::enable_interrupts();
+    uint32_t hz = timer_rate(command_line);
+    arch::timer_init(hz);
     // Prove the tick arrives before anything depends on it. A machine
     // without a working timer stops here, visibly, rather than later.
     while (arch::timer_ticks() < 2)
-        arch::wait_for_interrupt();
-    log::info("timer", "PIT at {} Hz, ticking", timer_hz);
+        arch::idle_until_interrupt();
+    log::info("timer", "PIT at {} Hz, ticking", hz);
 
     std::string_view fault = command_line.value("test.fault");
     if (!fault.empty()) {
-        char kind[8] {};
-        memcpy(kind, fault.data(), fault.size() < sizeof(kind) - 1 ? fault.size() : sizeof(kind) - 1);
+        char kind[8];
+        copy_word(kind, fault);
         log::warn("kernel", "test.fault={}: taking a kernel exception on purpose", kind);
         if (!arch::trigger_kernel_fault(kind))
-            panic("test.fault: unknown kind \"{}\" (use pf, gp, ud, de, df, wtext or xdata)", kind);
+            panic("test.fault: unknown kind \"{}\" (use pf, gp, ud, de, df, wtext, xdata or irq)", kind);
         panic("test.fault={} did not fault", kind);
     }
 

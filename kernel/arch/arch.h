@@ -29,10 +29,13 @@ inline uint64_t cycle_counter()
     return (uint64_t(hi) << 32) | lo;
 }
 
-void enable_interrupts();
+// The kernel runs with interrupts masked, on one stack; it takes them only
+// here: they are opened, the CPU sleeps until one has been handled, and they
+// are masked again. An interrupt taken in the kernel anywhere else is a bug
+// (it would push its frame wherever the stack points, a thread's saved
+// registers included) and panics.
+void idle_until_interrupt();
 void disable_interrupts();
-// Sleeps until the next interrupt (interrupts must be enabled).
-void wait_for_interrupt();
 [[noreturn]] void halt_forever();
 
 // isa-debug-exit: QEMU exits with (value << 1) | 1.
@@ -43,8 +46,8 @@ enum class QemuExit : uint8_t {
 };
 [[noreturn]] void qemu_exit(QemuExit);
 
-// Deliberately take a CPU exception in kernel mode (test.fault=...).
-// Returns false if `kind` is unknown.
+// Deliberately take a CPU exception in kernel mode, or ("irq") an interrupt
+// outside the idle wait (test.fault=...). Returns false if `kind` is unknown.
 bool trigger_kernel_fault(const char* kind);
 
 // The physmap: all RAM is mapped at this window in the kernel half.

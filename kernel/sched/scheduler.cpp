@@ -182,9 +182,7 @@ arch::TrapFrame* resume_next()
         if (!next) {
             detail::g_current = nullptr;
             // Nothing to run: wait for an interrupt to make something ready.
-            arch::enable_interrupts();
-            arch::wait_for_interrupt();
-            arch::disable_interrupts();
+            arch::idle_until_interrupt();
             continue;
         }
         VSpace* space = vspace_of(*next);

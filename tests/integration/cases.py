@@ -221,6 +221,22 @@ CASES = [
     # not end in a triple fault: with -no-reboot that would exit QEMU with 0.
     exception_case('panic-double-fault', 'df', 'DF', 'Double Fault', 8, error_code=True),
 
+    # The kernel takes interrupts only in its idle wait; one anywhere else
+    # would push its frame wherever the kernel's stack points.
+    Case(
+        'panic-irq-outside-idle',
+        cmdline='test.fault=irq',
+        exit_code=35,
+        steps=[
+            booting(),
+            cmdline_is('test.fault=irq'),
+            Expect(r'^\[info\] timer: PIT at 100 Hz, ticking'),
+            Expect(rf'^KERNEL PANIC: IRQ 0 taken in the kernel outside the idle wait, at rip {HEX}'),
+            halted(REGISTERS),
+        ],
+        forbid=[BANNER]),
+
+
     Case(
         'root-missing',
         cmdline='init=nothere',
@@ -296,10 +312,12 @@ def full_modules(ctx):
             (ctx.initrd, 'initrd')]
 
 
-def servers_started():
+def servers_started(kernel_steps=()):
+    """Boot to the servers' start; `kernel_steps` are checked on the kernel's
+    log before init's banner."""
     # Generous: under a loaded CI host, GRUB alone can take most of the default 30 s.
-    return [Expect(booting().pattern, PROGRAM_TIMEOUT), Expect(BANNER),
-            Expect(r'^init: file server and pager started')]
+    return ([Expect(booting().pattern, PROGRAM_TIMEOUT)] + list(kernel_steps) +
+            [Expect(BANNER), Expect(r'^init: file server and pager started')])
 
 
 def running(path):
@@ -314,16 +332,33 @@ def killed(name, reason, address=HEX, timeout=PROGRAM_TIMEOUT, check=None):
     return Expect(rf'^init: {name} \(pid \d+\) killed: {reason} at ({address})(?=[ \n])', timeout, check)
 
 
-def program_case(name, run, steps, forbid=(), options='', **kwargs):
+def program_case(name, run, steps, forbid=(), options='', kernel_steps=(), **kwargs):
     """Boot with `OPTIONS init.run=RUN` and the full module set; `steps`
     follow the servers' start, and init must then finish and exit (QEMU exit 33)."""
     return Case(name,
                 cmdline=(options + ' ' if options else '') + 'init.run=' + run,
                 modules=full_modules,
-                steps=servers_started() + steps + [Expect(ALL_DONE + '$', PROGRAM_TIMEOUT)],
+                steps=servers_started(kernel_steps) + steps + [Expect(ALL_DONE + '$', PROGRAM_TIMEOUT)],
                 exit_code=33,
                 forbid=[PANIC_ANY, PROGRAM_FAIL, r'^init: pager could not forget'] + list(forbid),
                 **kwargs)
+
+
+SEQUENCE_RUN = ('/bin/hello,/bin/guard_hit,/bin/wild_pointer,/bin/exec_data,'
+                '/bin/mprotect_ro,/bin/anon_mmap,/bin/hello:again')
+
+
+def sequence_steps():
+    return [
+        exited('hello'),
+        killed('guard_hit', 'guard page hit'),
+        killed('wild_pointer', 'invalid address', '0x5000dead0000'),
+        killed('exec_data', 'protection violation'),
+        killed('mprotect_ro', 'protection violation'),
+        exited('anon_mmap'),
+        Expect(r'^hello: argv\[1\] = again$'),
+        exited('hello'),
+    ]
 
 
 def _at_least(group, minimum, what):
@@ -519,16 +554,19 @@ PROGRAM_CASES = [
     ], options='pager.policy=eager'),
 
     # Kills do not disturb what runs next: every program of one boot.
-    program_case('prog-sequence', '/bin/hello,/bin/guard_hit,/bin/wild_pointer,/bin/exec_data,'
-                                  '/bin/mprotect_ro,/bin/anon_mmap,/bin/hello:again', [
-        exited('hello'),
-        killed('guard_hit', 'guard page hit'),
-        killed('wild_pointer', 'invalid address', '0x5000dead0000'),
-        killed('exec_data', 'protection violation'),
-        killed('mprotect_ro', 'protection violation'),
-        exited('anon_mmap'),
-        Expect(r'^hello: argv\[1\] = again$'),
-        exited('hello'),
+    program_case('prog-sequence', SEQUENCE_RUN, sequence_steps()),
+
+    # The same at 50 times the tick rate: every way into and out of the kernel
+    # is crossed by interrupts far more often, so one taken where the kernel
+    # is not ready for it shows (it once clobbered the root thread's TCB on
+    # its very first entry; now such an interrupt panics).
+    program_case('prog-sequence-fast-timer', SEQUENCE_RUN, sequence_steps(), options='timer.hz=5000',
+                 kernel_steps=[Expect(r'^\[info\] timer: PIT at 5000 Hz, ticking$')]),
+
+    # A bad timer.hz is reported and the default rate used; programs still run.
+    program_case('timer-hz-invalid', '/bin/hello', [exited('hello')], options='timer.hz=fast', kernel_steps=[
+        Expect(r'^\[warn\] timer: timer\.hz=fast is not a whole number in \[19, 10000\]: using 100 Hz$'),
+        Expect(r'^\[info\] timer: PIT at 100 Hz, ticking$'),
     ]),
 ]
 

@@ -1,7 +1,9 @@
 // The kernel command line: space-separated flags and key=value words.
 
+#include "doctest_ipc_error.h"
 #include <cmdline.h>
 #include <doctest/doctest.h>
+#include <cstdint>
 #include <initializer_list>
 #include <string_view>
 
@@ -91,5 +93,35 @@ TEST_CASE("command line: empty and missing text")
         CHECK(line.value("init") == "");
         CHECK_FALSE(line.has_flag("quiet"));
         CHECK_FALSE(line.has_flag(""));
+    }
+}
+
+TEST_CASE("command line: numbers within bounds")
+{
+    CommandLine line("timer.hz=5000 zero=0 big=18446744073709551615");
+    CHECK(line.number("timer.hz", 100, 19, 10000).value() == 5000);
+    CHECK(line.number("zero", 7, 0, 10).value() == 0);
+    CHECK(line.number("big", 0, 0, UINT64_MAX).value() == UINT64_MAX);
+    // Absent, or present with nothing after '=': the fallback, unchecked.
+    CHECK(line.number("missing", 100, 19, 10000).value() == 100);
+    CHECK(CommandLine("timer.hz=").number("timer.hz", 100, 19, 10000).value() == 100);
+    // The bounds are inclusive.
+    CHECK(CommandLine("n=19").number("n", 0, 19, 10000).value() == 19);
+    CHECK(CommandLine("n=10000").number("n", 0, 19, 10000).value() == 10000);
+}
+
+TEST_CASE("command line: malformed and out-of-range numbers are errors, not guesses")
+{
+    for (const char* text : { "n=abc", "n=12x", "n=-5", "n=+5", "n=0x10", "n=1.5" }) {
+        CAPTURE(text);
+        auto n = CommandLine(text).number("n", 100, 0, 1000000);
+        REQUIRE(n.is_error());
+        CHECK(n.error() == ipc::Error::InvalidArgument);
+    }
+    for (const char* text : { "n=18", "n=10001", "n=18446744073709551616", "n=99999999999999999999999" }) {
+        CAPTURE(text);
+        auto n = CommandLine(text).number("n", 100, 19, 10000);
+        REQUIRE(n.is_error());
+        CHECK(n.error() == ipc::Error::OutOfRange);
     }
 }

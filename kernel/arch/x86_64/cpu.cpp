@@ -23,9 +23,9 @@ void cpu_init()
     syscall_init();
 }
 
-void enable_interrupts() { asm volatile("sti"); }
+extern "C" void idle_wait(); // interrupt_stubs.S
+void idle_until_interrupt() { idle_wait(); }
 void disable_interrupts() { asm volatile("cli"); }
-void wait_for_interrupt() { asm volatile("hlt"); }
 
 [[noreturn]] void halt_forever()
 {
@@ -71,6 +71,11 @@ bool trigger_kernel_fault(const char* kind)
     } else if (equal(kind, "wtext")) {
         // Kernel text is mapped read-only (W^X): a protection-violation #PF.
         *reinterpret_cast<volatile uint8_t*>(&trigger_kernel_fault) = 0x90;
+    } else if (equal(kind, "irq")) {
+        // Interrupts opened outside the idle wait: the next tick must panic.
+        asm volatile("sti");
+        for (;;)
+            asm volatile("pause");
     } else if (equal(kind, "xdata")) {
         // Kernel data is mapped no-execute: an instruction-fetch #PF.
         reinterpret_cast<void (*)()>(reinterpret_cast<uintptr_t>(g_code_in_data))();

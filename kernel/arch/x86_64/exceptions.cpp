@@ -69,6 +69,21 @@ void dump_registers(const TrapFrame& f, uint64_t cr2)
     kernel::halt_after_panic();
 }
 
+// Only arch::idle_until_interrupt opens interrupts in the kernel; see arch.h.
+extern "C" const char idle_wait_hlt[], idle_wait_cli[];
+bool in_idle_wait(uint64_t rip)
+{
+    return rip == reinterpret_cast<uint64_t>(idle_wait_hlt) || rip == reinterpret_cast<uint64_t>(idle_wait_cli);
+}
+
+[[noreturn]] void interrupt_outside_idle_wait(const TrapFrame& f, unsigned irq)
+{
+    g_in_panic = true;
+    kernel::log::raw("\nKERNEL PANIC: IRQ {} taken in the kernel outside the idle wait, at rip {:x}\n", irq, f.rip);
+    dump_registers(f, read_cr2());
+    kernel::halt_after_panic();
+}
+
 } // namespace
 
 } // namespace arch::x86_64
@@ -84,6 +99,8 @@ extern "C" arch::x86_64::TrapFrame* interrupt_dispatch(arch::x86_64::TrapFrame* 
     using namespace arch::x86_64;
     if (frame->vector >= irq_base) {
         unsigned irq = unsigned(frame->vector - irq_base);
+        if (!frame->from_user() && !in_idle_wait(frame->rip))
+            interrupt_outside_idle_wait(*frame, irq);
         handle_irq(irq);
         return kernel::on_irq(*frame, irq);
     }

@@ -53,6 +53,22 @@ kernel_stack:
 kernel_stack_top:
 
     .section .text
+/* idle_wait(), behind arch::idle_until_interrupt(): the one place the kernel takes interrupts.
+ * sti holds interrupts off for one more instruction, so none can slip in
+ * between it and hlt and leave us asleep with the wakeup already taken. An
+ * interrupt here comes back with rip at idle_wait_hlt or idle_wait_cli;
+ * interrupt_dispatch panics on one taken anywhere else in the kernel. */
+    .global idle_wait
+    .global idle_wait_hlt
+    .global idle_wait_cli
+idle_wait:
+    sti
+idle_wait_hlt:
+    hlt
+idle_wait_cli:
+    cli
+    ret
+
 /* enter_trap_frame(TrapFrame*): load a prepared frame and return into it.
  * Used to start a user thread for the first time. */
     .global enter_trap_frame
