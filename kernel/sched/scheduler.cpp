@@ -65,17 +65,15 @@ bool picks_after_handoff(const Tcb& running, const Tcb& woken)
     if (woken.priority >= running.priority)
         return true;
     // Below `running`: nothing may be ready in [woken.priority, running.priority).
-    unsigned low = woken.priority, high = running.priority;
-    for (unsigned word = low / 64; word <= (high - 1) / 64; ++word) {
-        uint64_t bits = g_nonempty[word];
-        if (word == low / 64)
-            bits &= ~0ull << (low % 64);
-        if (word == high / 64)
-            bits &= (1ull << (high % 64)) - 1;
+    // Word by word from `running` down; the words in between count whole.
+    unsigned word = running.priority / 64;
+    uint64_t bits = g_nonempty[word] & ((1ull << (running.priority % 64)) - 1);
+    for (unsigned low_word = woken.priority / 64; word > low_word;) {
         if (bits)
             return false;
+        bits = g_nonempty[--word];
     }
-    return true;
+    return (bits & (~0ull << (woken.priority % 64))) == 0;
 }
 
 void empty_queue(uint8_t priority)

@@ -14,8 +14,9 @@ Two images boot side by side (the figures are exact either way):
   (`init=kbench kbench.count=COUNT`), for the rows that need kernel objects
   a program never gets; console in BUILD/bench/kbench.log.
 - pool.iso: bench.iso booted with `pager.pool=64` and
-  `init.run=/bin/bench:pool:COUNT`: the anonymous fault row again with the
-  pager's pre-zeroed frame pool; console in BUILD/bench/pool.log.
+  `init.run=/bin/bench:pool:COUNT` (COUNT rounded up to a multiple of 64):
+  the anonymous fault row again with the pager's pre-zeroed frame pool;
+  console in BUILD/bench/pool.log.
 Rows are the `benchjson: {...}` lines of both; they are written to
 BUILD/bench/results.jsonl.
 
@@ -232,7 +233,11 @@ def main():
     cmdline = f'init.run=/bin/bench:{args.count}:{args.mib}'
     iso = build_iso(build, out_dir, cmdline)
     kiso = build_kbench_iso(build, out_dir, args.count)
-    pool_cmdline = f'init.run=/bin/bench:pool:{args.count} pager.pool={POOL_FRAMES}'
+    # Whole refills: the pool row's mean is the amortized cost only over a
+    # multiple of the pool's size (100 faults of a 64-frame pool hold one
+    # refill or two, depending on where the count starts).
+    pool_count = -(-args.count // POOL_FRAMES) * POOL_FRAMES
+    pool_cmdline = f'init.run=/bin/bench:pool:{pool_count} pager.pool={POOL_FRAMES}'
     piso = build_iso(build, out_dir, pool_cmdline, 'pool.iso')
     print(f'run_bench: booting {iso} ({cmdline}), {kiso} and {piso} ({pool_cmdline}) with -icount shift=0'
           + (' (--smoke: bench.iso only)' if args.smoke else ''), flush=True)
