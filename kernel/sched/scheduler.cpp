@@ -1,4 +1,5 @@
 #include "sched/scheduler.h"
+#include "sched/priority_bitmap.h"
 #include "log.h"
 #include "panic.h"
 
@@ -15,7 +16,7 @@ struct Queue {
 };
 
 Queue g_queues[priorities];
-uint64_t g_nonempty[priorities / 64];
+PriorityBitmap<priorities> g_nonempty; // bit p: queue p holds a thread
 uint64_t g_live_threads = 0;
 
 bool is_queued(const Tcb& t) { return t.queue_prev || g_queues[t.priority].head == &t; }
@@ -30,18 +31,13 @@ bool is_queued(const Tcb& t) { return t.queue_prev || g_queues[t.priority].head 
     else
         q.head = &t;
     q.tail = &t;
-    g_nonempty[t.priority / 64] |= 1ull << (t.priority % 64);
+    g_nonempty.set(t.priority);
 }
 
 Tcb* highest_ready()
 {
-    for (int word = priorities / 64 - 1; word >= 0; --word) {
-        if (g_nonempty[word]) {
-            unsigned bit = 63 - __builtin_clzll(g_nonempty[word]);
-            return g_queues[word * 64 + bit].head;
-        }
-    }
-    return nullptr;
+    int priority = g_nonempty.highest();
+    return priority < 0 ? nullptr : g_queues[priority].head;
 }
 
 // The thread's VSpace, or nullptr if its VSpace cap was deleted or revoked.
@@ -65,22 +61,14 @@ bool picks_after_handoff(const Tcb& running, const Tcb& woken)
     if (woken.priority >= running.priority)
         return true;
     // Below `running`: nothing may be ready in [woken.priority, running.priority).
-    // Word by word from `running` down; the words in between count whole.
-    unsigned word = running.priority / 64;
-    uint64_t bits = g_nonempty[word] & ((1ull << (running.priority % 64)) - 1);
-    for (unsigned low_word = woken.priority / 64; word > low_word;) {
-        if (bits)
-            return false;
-        bits = g_nonempty[--word];
-    }
-    return (bits & (~0ull << (woken.priority % 64))) == 0;
+    return !g_nonempty.any_in(woken.priority, running.priority);
 }
 
 void empty_queue(uint8_t priority)
 {
     Queue& q = g_queues[priority];
     q.head = q.tail = nullptr;
-    g_nonempty[priority / 64] &= ~(1ull << (priority % 64));
+    g_nonempty.clear(priority);
 }
 
 // What resume_next does once it has picked `next`.
