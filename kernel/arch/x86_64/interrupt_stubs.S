@@ -53,11 +53,12 @@ kernel_stack:
 kernel_stack_top:
 
     .section .text
-/* idle_wait(), behind arch::idle_until_interrupt(): the one place the kernel takes interrupts.
- * sti holds interrupts off for one more instruction, so none can slip in
- * between it and hlt and leave us asleep with the wakeup already taken. An
- * interrupt here comes back with rip at idle_wait_hlt or idle_wait_cli;
- * interrupt_dispatch panics on one taken anywhere else in the kernel. */
+/* idle_wait(), behind arch::idle_until_interrupt(): the one place the
+ * kernel takes interrupts. sti holds interrupts off for one more
+ * instruction, so none can slip in between it and hlt and leave us asleep
+ * with the wakeup already taken. An interrupt here comes back with rip at
+ * idle_wait_hlt or idle_wait_cli; interrupt_dispatch panics on one taken
+ * anywhere else in the kernel. */
     .global idle_wait
     .global idle_wait_hlt
     .global idle_wait_cli
