@@ -15,8 +15,8 @@ public:
     // The value of the first "key=value" word, or `fallback`.
     std::string_view value(std::string_view key, std::string_view fallback = {}) const;
     // The value of "key=N" as a decimal number in [min, max]; `fallback` if
-    // the key is absent (or "key=" is empty); InvalidArgument if the value is not a decimal
-    // number, OutOfRange if it is one outside the bounds.
+    // the key is absent (or "key=" is empty); InvalidArgument if the value is
+    // not a decimal number, OutOfRange if it is one outside the bounds.
     ipc::Result<uint64_t> number(std::string_view key, uint64_t fallback, uint64_t min, uint64_t max) const;
     bool has_flag(std::string_view flag) const;
     std::string_view text() const { return m_text; }

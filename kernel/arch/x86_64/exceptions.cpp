@@ -48,15 +48,21 @@ void dump_registers(const TrapFrame& f, uint64_t cr2)
     raw("R13={:016x} R14={:016x} R15={:016x}\n", f.r13, f.r14, f.r15);
 }
 
-[[noreturn]] void kernel_exception(const TrapFrame& f)
+// Where every panic over a trap frame starts. A fault while printing a
+// panic comes back here: then say the least that can still work.
+void enter_frame_panic()
 {
-    uint64_t cr2 = read_cr2();
     if (g_in_panic) {
-        // A fault while printing a panic: say the least that can still work.
         kernel::log::write_raw("\nKERNEL PANIC: nested exception during panic\n");
         kernel::halt_after_panic();
     }
     g_in_panic = true;
+}
+
+[[noreturn]] void kernel_exception(const TrapFrame& f)
+{
+    uint64_t cr2 = read_cr2();
+    enter_frame_panic();
     const ExceptionName& e = exception_names[f.vector];
     kernel::log::raw("\nKERNEL PANIC: CPU exception {} ({}), vector {}, error code {:x}\n", e.mnemonic, e.name,
                      f.vector, f.error_code);
@@ -78,7 +84,7 @@ bool in_idle_wait(uint64_t rip)
 
 [[noreturn]] void interrupt_outside_idle_wait(const TrapFrame& f, unsigned irq)
 {
-    g_in_panic = true;
+    enter_frame_panic();
     kernel::log::raw("\nKERNEL PANIC: IRQ {} taken in the kernel outside the idle wait, at rip {:x}\n", irq, f.rip);
     dump_registers(f, read_cr2());
     kernel::halt_after_panic();
@@ -89,10 +95,6 @@ bool in_idle_wait(uint64_t rip)
 } // namespace arch::x86_64
 
 const char* arch::exception_name(uint64_t vector) { return vector < 32 ? arch::x86_64::exception_names[vector].mnemonic : "IRQ"; }
-
-namespace arch::x86_64 {
-
-} // namespace arch::x86_64
 
 extern "C" arch::x86_64::TrapFrame* interrupt_dispatch(arch::x86_64::TrapFrame* frame)
 {
