@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """`make bench` (issue 6): boot the benchmark image in QEMU with
 `-icount shift=0` (guest rdtsc counts instructions exactly) and print one
-row per operation: instructions per operation (median and minimum of the
+row per operation: instructions per operation (median, minimum and mean of the
 samples) and how many samples.
 
     run_bench.py --build-dir BUILD [--count N] [--mib M] [--smoke] [--linux | --no-linux]
 
-Two images boot side by side (the figures are exact either way):
+Three images boot side by side (the figures are exact either way):
 - bench.iso: GRUB + BUILD/kernel/kernel.elf + init, pager, fs, console and
   BUILD/user/bench/bench-initrd.cpio (bin/bench, etc/bench.dat, bin/hello),
   booted with `init.run=/bin/bench:COUNT:MIB`; console in BUILD/bench/faultline.log.
@@ -17,7 +17,7 @@ Two images boot side by side (the figures are exact either way):
   `init.run=/bin/bench:pool:COUNT` (COUNT rounded up to a multiple of 64):
   the anonymous fault row again with the pager's pre-zeroed frame pool;
   console in BUILD/bench/pool.log.
-Rows are the `benchjson: {...}` lines of both; they are written to
+Rows are the `benchjson: {...}` lines of all three; they are written to
 BUILD/bench/results.jsonl.
 
 --linux also runs tests/bench/linux/run_linux.py (Debian's cloud kernel

@@ -236,7 +236,6 @@ CASES = [
         ],
         forbid=[BANNER]),
 
-
     Case(
         'root-missing',
         cmdline='init=nothere',
