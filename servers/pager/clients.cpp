@@ -1,6 +1,5 @@
 #include "clients.h"
 #include "frames.h"
-#include "invoke.h"
 #include <ipc/proto/slots.h>
 #include <kernel_api.h>
 
@@ -53,7 +52,7 @@ void drop_mapping(Client& client, ipc::CPtr slot)
     SlotRecord& r = slots().record(slot);
     if (r.use == SlotUse::Private) {
         // Unmap (if the VSpace still exists) and keep the frame for reuse.
-        (void)invoke::vspace_unmap(client.vspace, slot);
+        (void)kapi::vspace_unmap(client.vspace, slot);
         frames().recycle(slot);
     } else if (r.use == SlotUse::SharedCopy) {
         (void)kapi::cnode_delete(ipc::proto::process_slot_cnode, slot); // unmaps it

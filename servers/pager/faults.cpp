@@ -2,7 +2,6 @@
 // or kill with the reason. One log line per decision when verbose.
 #include "file_cache.h"
 #include "frames.h"
-#include "invoke.h"
 #include "server.h"
 #include <ipc/proto/slots.h>
 #include <pager/classifier.h>
@@ -99,7 +98,7 @@ Result<CPtr> shared_file_page(Client& client, const Region& region, uint64_t pag
     if (!hit)
         ++g_counters.file_fills;
     CPtr copy = TRY(slots().allocate(SlotUse::SharedCopy, client.pid, page));
-    Error e = invoke::cnode_copy(ipc::proto::process_slot_cnode, copy, 0, master, ipc::Rights::all);
+    Error e = kapi::cnode_copy(ipc::proto::process_slot_cnode, copy, 0, master, ipc::Rights::all);
     if (e != Error::None) {
         slots().release(copy);
         return e;
@@ -120,7 +119,7 @@ FaultAnswer copy_on_write(Client& client, Region& region, const FaultInfo& f, ui
         // this client's own: it only needs its write right back.
         if (!old)
             return kill(&client, KillReason::ProtectionViolation, f, 0);
-        (void)invoke::vspace_unmap(client.vspace, old);
+        (void)kapi::vspace_unmap(client.vspace, old);
         return FaultAnswer { .frame = old, .address = page, .rights = rights_of(region, true) };
     }
     auto fresh = frames().take_zeroed(SlotUse::Private, client.pid, page);
@@ -212,7 +211,7 @@ void populate_neighbours(Client& client, Region& region, size_t n)
         auto populated = populate(client, region, pages[i].get(), false);
         if (populated.is_error())
             return;
-        if (invoke::vspace_map(client.vspace, populated.value().frame, pages[i].get(), populated.value().rights) != Error::None) {
+        if (kapi::vspace_map(client.vspace, populated.value().frame, pages[i].get(), populated.value().rights) != Error::None) {
             --region.resident_pages;
             return;
         }
@@ -288,7 +287,7 @@ FaultAnswer handle_page_fault(uint64_t pid, const FaultInfo& f)
         CPtr slot = slots().find_mapping(client->pid, page);
         if (!slot)
             break; // not ours after all: populate afresh below
-        (void)invoke::vspace_unmap(client->vspace, slot);
+        (void)kapi::vspace_unmap(client->vspace, slot);
         return FaultAnswer { .frame = slot, .address = page, .rights = rights_of(*region, true) };
     }
     case FaultDecision::ZeroFill:

@@ -1,5 +1,4 @@
 #include "frames.h"
-#include "invoke.h"
 #include <ipc/proto/slots.h>
 #include <kernel_api.h>
 #include <string.h>
@@ -121,7 +120,7 @@ Result<CPtr> FramePool::take_zeroed(SlotUse use, uint16_t pid, uint64_t page)
         return frame;
     }
     CPtr slot = TRY(g_slots.allocate(use, pid, page));
-    Error e = invoke::retype_frames(m_memory, slot, 1);
+    Error e = kapi::untyped_retype(m_memory, ipc::ObjectType::Frame, 0, 0, slot, 1);
     if (e != Error::None) {
         g_slots.release(slot);
         // Only an exhausted Untyped means out of memory; anything else is a bug to see.
@@ -136,7 +135,7 @@ bool FramePool::retype_run(unsigned count)
     CPtr first = g_slots.allocate_run(count);
     if (!first)
         return false;
-    if (invoke::retype_frames(m_memory, first, count) != Error::None) {
+    if (kapi::untyped_retype(m_memory, ipc::ObjectType::Frame, 0, 0, first, count) != Error::None) {
         // Not enough memory left for all of them at once: give the slots
         // back and let take_zeroed() retype one by one until it runs out.
         for (CPtr slot = first; slot < first + count; ++slot)
@@ -180,9 +179,9 @@ void FramePool::map_directly(CPtr frame)
     auto alias = g_slots.allocate(SlotUse::Kept);
     if (alias.is_error())
         return;
-    Error e = invoke::cnode_copy(own_cnode, alias.value(), 0, frame, ipc::Rights::read | ipc::Rights::write);
+    Error e = kapi::cnode_copy(own_cnode, alias.value(), 0, frame, ipc::Rights::read | ipc::Rights::write);
     if (e == Error::None) {
-        e = invoke::vspace_map(own_vspace, alias.value(), direct_map_address(frame), ipc::Rights::read | ipc::Rights::write);
+        e = kapi::vspace_map(own_vspace, alias.value(), direct_map_address(frame), ipc::Rights::read | ipc::Rights::write);
         if (e == Error::None) {
             m_alias[frame] = uint32_t(alias.value());
             return;
@@ -206,7 +205,7 @@ Result<Window> Window::map(CPtr frame, unsigned index, bool writable)
 {
     uint64_t address = window_base + uint64_t(index) * ipc::page_size;
     uint8_t rights = ipc::Rights::read | (writable ? ipc::Rights::write : 0);
-    Error e = invoke::vspace_map(own_vspace, frame, address, rights);
+    Error e = kapi::vspace_map(own_vspace, frame, address, rights);
     if (e != Error::None)
         return e;
     return Window(frame, address);
@@ -215,7 +214,7 @@ Result<Window> Window::map(CPtr frame, unsigned index, bool writable)
 Window::~Window()
 {
     if (m_frame)
-        (void)invoke::vspace_unmap(own_vspace, m_frame);
+        (void)kapi::vspace_unmap(own_vspace, m_frame);
 }
 
 } // namespace pager

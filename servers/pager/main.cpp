@@ -7,7 +7,6 @@
 // memory); 1 = flags (bit 0: log every decision; bits 8-31: the boot
 // policy; bits 32-47: frames in the pre-zeroed pool, 0 = no pool).
 #include "frames.h"
-#include "invoke.h"
 #include "server.h"
 #include "trace.h"
 #include <pager/policy.h>
@@ -40,7 +39,7 @@ void prepare_receive_slot()
         return;
     auto slot = pager::slots().allocate(pager::SlotUse::Kept);
     g_receive_slot = slot.is_error() ? 0 : slot.value();
-    pager::invoke::ipc_buffer()->receive_slot = g_receive_slot;
+    kapi::ipc_buffer()->receive_slot = g_receive_slot;
 }
 
 // The answer to one message, sent with ReplyRecv; `message` becomes the
@@ -52,7 +51,7 @@ void answer_and_receive(kapi::SyscallResult& message)
     if (label == uint32_t(ipc::FaultLabel::PageFault) || label == uint32_t(ipc::FaultLabel::Exception)) {
         pager::FaultInfo fault { ipc::VirtAddr(message.words[0]), message.words[3], ipc::VirtAddr(message.words[1]),
                                  ipc::VirtAddr(message.words[2]) };
-        uint64_t stamp = message.info.length() > 4 ? pager::invoke::ipc_buffer()->words[4] : 0;
+        uint64_t stamp = message.info.length() > 4 ? kapi::ipc_buffer()->words[4] : 0;
         pager::trace::fault_received(badge, fault, stamp);
         pager::FaultAnswer a = label == uint32_t(ipc::FaultLabel::PageFault)
             ? pager::handle_page_fault(badge, fault)

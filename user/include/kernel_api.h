@@ -44,6 +44,15 @@ struct SyscallResult {
     bool ok() const { return error == Error::None; }
 };
 
+// A call that failed before reaching the kernel.
+inline SyscallResult failed_locally(Error e)
+{
+    SyscallResult r;
+    r.error = e;
+    r.raw_error = uint64_t(e);
+    return r;
+}
+
 inline constexpr Error error_from_raw(uint64_t raw)
 {
     return raw > 0xffffffffull ? Error(0xffffffffu) : Error(uint32_t(raw));
@@ -88,7 +97,22 @@ inline SyscallResult raw_syscall(uint64_t number, uint64_t cptr, uint64_t info, 
 using IpcBufferLocator = ipc::IpcBuffer* (*)();
 void set_ipc_buffer(ipc::IpcBuffer*);                // the default (e.g. the root thread's)
 void set_ipc_buffer_locator(IpcBufferLocator);       // overrides the default when it returns non-null
-ipc::IpcBuffer* ipc_buffer();                        // the current thread's buffer (may be null)
+
+namespace detail {
+extern ipc::IpcBuffer* g_ipc_buffer; // only the two setters above write these
+extern IpcBufferLocator g_ipc_buffer_locator;
+} // namespace detail
+
+// The current thread's buffer (may be null). Inline: every invocation with
+// more than four words asks.
+inline ipc::IpcBuffer* ipc_buffer()
+{
+    if (detail::g_ipc_buffer_locator) {
+        if (auto* buffer = detail::g_ipc_buffer_locator())
+            return buffer;
+    }
+    return detail::g_ipc_buffer;
+}
 
 // Word i of a received message (i < 4: registers, else the IPC buffer).
 inline uint64_t message_word(const SyscallResult& r, unsigned i, ipc::IpcBuffer* buffer = nullptr)
@@ -151,13 +175,40 @@ inline Error call_error(const SyscallResult& r) { return r.ok() ? Error(r.info.l
 // IPC buffer first). Received words 4.. are in the IPC buffer afterwards.
 SyscallResult send_message(Syscall how, CPtr cptr, MessageInfo info, const uint64_t* words);
 
-// Invokes a kernel object: Call with label = invocation, args as message words.
-SyscallResult invoke(CPtr object, Invocation label, std::initializer_list<uint64_t> args);
+// Invokes a kernel object: Call with label = invocation, args as message
+// words. Inline, so that the words of a call with constant arity go straight
+// into their registers; words 4.. are stored into the IPC buffer (an
+// invocation that has them fails with InvalidArgument without one).
+inline SyscallResult invoke(CPtr object, Invocation label, std::initializer_list<uint64_t> args)
+{
+    uint64_t w[ipc::register_message_words] {};
+    ipc::IpcBuffer* buffer = args.size() > ipc::register_message_words ? ipc_buffer() : nullptr;
+    unsigned n = 0;
+#pragma GCC unroll 8 // the arity is a constant at every call: no loop is left
+    for (uint64_t a : args) {
+        if (n == ipc::max_message_words)
+            break;
+        if (n < ipc::register_message_words) {
+            w[n] = a;
+        } else if (buffer) {
+            buffer->words[n] = a;
+        } else {
+            return failed_locally(Error::InvalidArgument);
+        }
+        ++n;
+    }
+    return syscall(Syscall::Call, object, MessageInfo(uint32_t(label), n), w[0], w[1], w[2], w[3]);
+}
 
 // --- Untyped -----------------------------------------------------------------
 
-Error untyped_retype(CPtr untyped, ObjectType type, uint64_t size_bits, CPtr dest_cnode, uint64_t first_slot,
-                     uint64_t count);
+inline Error untyped_retype(CPtr untyped, ObjectType type, uint64_t size_bits, CPtr dest_cnode, uint64_t first_slot,
+                            uint64_t count)
+{
+    return invoke(untyped, Invocation::UntypedRetype,
+                  { uint64_t(type), size_bits, dest_cnode, first_slot, count }).error;
+}
+
 struct UntypedDescription {
     uint64_t physical_address;
     uint64_t size_bits;
@@ -167,13 +218,26 @@ ipc::Result<UntypedDescription> untyped_describe(CPtr untyped);
 
 // --- CNode (slots are indices in the invoked CNode; src_cnode 0 = own root) ----
 
-Error cnode_copy(CPtr cnode, uint64_t dest_slot, CPtr src_cnode, uint64_t src_slot, uint8_t rights);
-Error cnode_mint(CPtr cnode, uint64_t dest_slot, CPtr src_cnode, uint64_t src_slot, uint8_t rights,
-                 uint64_t badge);
-Error cnode_move(CPtr cnode, uint64_t dest_slot, CPtr src_cnode, uint64_t src_slot);
-Error cnode_delete(CPtr cnode, uint64_t slot);
-Error cnode_revoke(CPtr cnode, uint64_t slot);
-Error cnode_save_caller(CPtr cnode, uint64_t slot);
+inline Error cnode_copy(CPtr cnode, uint64_t dest_slot, CPtr src_cnode, uint64_t src_slot, uint8_t rights)
+{
+    return invoke(cnode, Invocation::CNodeCopy, { dest_slot, src_cnode, src_slot, rights }).error;
+}
+inline Error cnode_mint(CPtr cnode, uint64_t dest_slot, CPtr src_cnode, uint64_t src_slot, uint8_t rights,
+                        uint64_t badge)
+{
+    return invoke(cnode, Invocation::CNodeMint, { dest_slot, src_cnode, src_slot, rights, badge }).error;
+}
+inline Error cnode_move(CPtr cnode, uint64_t dest_slot, CPtr src_cnode, uint64_t src_slot)
+{
+    return invoke(cnode, Invocation::CNodeMove, { dest_slot, src_cnode, src_slot }).error;
+}
+inline Error cnode_delete(CPtr cnode, uint64_t slot) { return invoke(cnode, Invocation::CNodeDelete, { slot }).error; }
+inline Error cnode_revoke(CPtr cnode, uint64_t slot) { return invoke(cnode, Invocation::CNodeRevoke, { slot }).error; }
+inline Error cnode_save_caller(CPtr cnode, uint64_t slot)
+{
+    return invoke(cnode, Invocation::CNodeSaveCaller, { slot }).error;
+}
+
 struct CapDescription {
     ObjectType type;
     uint8_t rights;
@@ -183,9 +247,16 @@ ipc::Result<CapDescription> cnode_describe(CPtr cnode, uint64_t slot);
 
 // --- TCB -------------------------------------------------------------------------
 
-Error tcb_configure(CPtr tcb, CPtr cspace, CPtr vspace, CPtr ipc_buffer_frame, uint64_t ipc_buffer_address,
-                    CPtr fault_endpoint, uint64_t priority);
-Error tcb_set_priority(CPtr tcb, uint64_t priority);
+inline Error tcb_configure(CPtr tcb, CPtr cspace, CPtr vspace, CPtr ipc_buffer_frame, uint64_t ipc_buffer_address,
+                           CPtr fault_endpoint, uint64_t priority)
+{
+    return invoke(tcb, Invocation::TcbConfigure,
+                  { cspace, vspace, ipc_buffer_frame, ipc_buffer_address, fault_endpoint, priority }).error;
+}
+inline Error tcb_set_priority(CPtr tcb, uint64_t priority)
+{
+    return invoke(tcb, Invocation::TcbSetPriority, { priority }).error;
+}
 
 // The order of TcbReadRegisters / TcbWriteRegisters words.
 struct Registers {
@@ -198,17 +269,30 @@ static_assert(register_words == 18);
 
 ipc::Result<Registers> tcb_read_registers(CPtr tcb);
 Error tcb_write_registers(CPtr tcb, const Registers&);
-Error tcb_resume(CPtr tcb);
-Error tcb_suspend(CPtr tcb);
-Error tcb_set_supervisor(CPtr tcb, CPtr endpoint);
+inline Error tcb_resume(CPtr tcb) { return invoke(tcb, Invocation::TcbResume, {}).error; }
+inline Error tcb_suspend(CPtr tcb) { return invoke(tcb, Invocation::TcbSuspend, {}).error; }
+inline Error tcb_set_supervisor(CPtr tcb, CPtr endpoint)
+{
+    return invoke(tcb, Invocation::TcbSetSupervisor, { endpoint }).error;
+}
 
 // --- VSpace / Frame ---------------------------------------------------------------
 
-Error vspace_map(CPtr vspace, CPtr frame, uint64_t vaddr, uint8_t rights);
+inline Error vspace_map(CPtr vspace, CPtr frame, uint64_t vaddr, uint8_t rights)
+{
+    return invoke(vspace, Invocation::VSpaceMap, { frame, vaddr, rights }).error;
+}
 // Unmap and Protect name the mapping by the Frame cap that made it.
-Error vspace_unmap(CPtr vspace, CPtr frame);
-Error vspace_protect(CPtr vspace, CPtr frame, uint8_t rights);
-Error vspace_bind_pool(CPtr vspace, CPtr untyped);
+inline Error vspace_unmap(CPtr vspace, CPtr frame) { return invoke(vspace, Invocation::VSpaceUnmap, { frame }).error; }
+inline Error vspace_protect(CPtr vspace, CPtr frame, uint8_t rights)
+{
+    return invoke(vspace, Invocation::VSpaceProtect, { frame, rights }).error;
+}
+inline Error vspace_bind_pool(CPtr vspace, CPtr untyped)
+{
+    return invoke(vspace, Invocation::VSpaceBindPool, { untyped }).error;
+}
+
 struct FrameDescription {
     uint64_t physical_address;
     uint64_t mapped;
@@ -218,12 +302,24 @@ ipc::Result<FrameDescription> frame_describe(CPtr frame);
 
 // --- IRQ / IO ports ------------------------------------------------------------------
 
-Error irq_control_get(CPtr irq_control, uint64_t irq, uint64_t dest_slot);
-Error irq_set_notification(CPtr irq_handler, CPtr notification);
-Error irq_ack(CPtr irq_handler);
+inline Error irq_control_get(CPtr irq_control, uint64_t irq, uint64_t dest_slot)
+{
+    return invoke(irq_control, Invocation::IrqControlGet, { irq, dest_slot }).error;
+}
+inline Error irq_set_notification(CPtr irq_handler, CPtr notification)
+{
+    return invoke(irq_handler, Invocation::IrqSetNotification, { notification }).error;
+}
+inline Error irq_ack(CPtr irq_handler) { return invoke(irq_handler, Invocation::IrqAck, {}).error; }
 ipc::Result<uint8_t> ioport_in8(CPtr io_port, uint64_t port);
-Error ioport_out8(CPtr io_port, uint64_t port, uint8_t value);
-Error ioport_issue(CPtr io_port, uint64_t first, uint64_t last, uint64_t dest_slot);
+inline Error ioport_out8(CPtr io_port, uint64_t port, uint8_t value)
+{
+    return invoke(io_port, Invocation::IoPortOut8, { port, value }).error;
+}
+inline Error ioport_issue(CPtr io_port, uint64_t first, uint64_t last, uint64_t dest_slot)
+{
+    return invoke(io_port, Invocation::IoPortIssue, { first, last, dest_slot }).error;
+}
 
 // --- fault handlers ------------------------------------------------------------------
 
