@@ -17,6 +17,11 @@ void console_write(const char* text, size_t length);
 // Descriptor tables, exception and syscall entry, NX/W^X enforcement bits.
 void cpu_init();
 
+// Zeroes memory the kernel hands out (Retype's objects, page-table pages).
+// Whole 512-byte blocks from a 16-byte-aligned start take the wide stores of
+// the architecture; anything else is a plain memset.
+void zero_memory(void* start, size_t bytes);
+
 // Periodic timer interrupt.
 void timer_init(uint32_t hz);
 uint64_t timer_ticks();

@@ -1,7 +1,6 @@
 #include "mm/memory.h"
 #include "log.h"
 #include "panic.h"
-#include <cstring>
 
 extern "C" char __kernel_phys_start[], __kernel_phys_end[];
 
@@ -85,7 +84,7 @@ void init(const bootinfo::BootInfo& boot, PhysRange boot_info)
 ipc::Result<PhysAddr> BootFrameSource::allocate_zeroed_page()
 {
     PhysAddr frame = TRY(g_frames.allocate());
-    memset(arch::phys_to_virt(frame), 0, ipc::page_size);
+    arch::zero_memory(arch::phys_to_virt(frame), ipc::page_size);
     return frame;
 }
 

@@ -6,7 +6,6 @@
 #include "object/tcb_ops.h"
 #include "object/vspace_ops.h"
 #include "panic.h"
-#include <cstring>
 #include <ipc/root_boot_info.h>
 
 namespace kernel {
@@ -92,7 +91,7 @@ Result<PhysAddr> untyped_carve(Capability& untyped, uint64_t bytes)
         return Error::NoMemory;
     untyped.data0 = start + bytes;
     PhysAddr page(untyped.object + start);
-    memset(arch::phys_to_virt(page), 0, bytes);
+    arch::zero_memory(arch::phys_to_virt(page), bytes);
     return page;
 }
 
@@ -119,9 +118,9 @@ Result<void> untyped_retype(Tcb& caller, Slot& untyped, const RetypeArgs& args)
 
     // Invoke: cannot fail from here on.
     untyped.cap.data0 = start + args.count * object_bytes;
+    arch::zero_memory(arch::phys_to_virt(PhysAddr(untyped.cap.object + start)), args.count * object_bytes);
     for (uint64_t i = 0; i < args.count; ++i) {
         PhysAddr base(untyped.cap.object + start + i * object_bytes);
-        memset(arch::phys_to_virt(base), 0, object_bytes);
         auto cap = create_object(args.type, base, args.size_bits);
         VERIFY(!cap.is_error());
         Slot* destination = cnode->as<Slot>() + args.first_slot + i; // checked above

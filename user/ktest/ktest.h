@@ -336,6 +336,8 @@ extern char ktest_fault_div0[];
 extern char ktest_fault_div0_insn[];
 extern char ktest_fault_int3[];
 extern char ktest_fault_int3_after[];
+extern char ktest_fault_sse[];
+extern char ktest_fault_x87[];
 struct JumpBuffer {
     uint64_t rbx, rbp, r12, r13, r14, r15, rsp, rip;
 };

@@ -41,6 +41,17 @@ ktest_fault_int3:
 ktest_fault_int3_after:
     jmp ktest_fault_int3
 
+/* #NM: user mode has no x87 or SSE state (CR0.TS stays set for it). */
+    .global ktest_fault_sse
+ktest_fault_sse:
+    pxor %xmm0, %xmm0
+    jmp ktest_fault_sse
+
+    .global ktest_fault_x87
+ktest_fault_x87:
+    fld1
+    jmp ktest_fault_x87
+
 /* setjmp(buf in rdi): saves callee-saved registers, sp and return address. */
     .global ktest_setjmp
 ktest_setjmp:

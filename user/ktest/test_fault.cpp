@@ -239,6 +239,24 @@ KTEST(fault_exception_de)
                        reinterpret_cast<uint64_t>(&ktest_fault_div0_insn) });
 }
 
+// The kernel zeroes every Retype with SSE stores; it must hand user mode
+// back with x87 and SSE still locked out, so a Retype comes first.
+KTEST(fault_exception_sse_is_nm)
+{
+    KT_NEW(frame, ObjectType::Frame, 0);
+    (void)frame;
+    uint64_t sse = reinterpret_cast<uint64_t>(&ktest_fault_sse);
+    run_exception_at(__FILE__, __LINE__, { "#NM (pxor)", sse, 7, sse });
+}
+
+KTEST(fault_exception_x87_is_nm)
+{
+    KT_NEW(frame, ObjectType::Frame, 0);
+    (void)frame;
+    uint64_t x87 = reinterpret_cast<uint64_t>(&ktest_fault_x87);
+    run_exception_at(__FILE__, __LINE__, { "#NM (fld1)", x87, 7, x87 });
+}
+
 KTEST(fault_exception_int3)
 {
     // int3 is #BP (a trap: ip after it), or #GP if the kernel's IDT gate is ring-0 only.

@@ -307,6 +307,33 @@ KTEST(retype_objects_are_zeroed)
     KT_EXPECT_ERR(kapi::nb_recv(ep), Error::WouldBlock);
 }
 
+// A batch is zeroed in one sweep over all its objects (zero_memory): every
+// page of a four-frame Retype over dirty memory reads back zero.
+KTEST(retype_batch_of_frames_is_zeroed)
+{
+    constexpr unsigned frames = 4;
+    KT_UNTYPED(u, 14);
+    CPtr first = alloc_slots(frames);
+    KT_OK(kapi::untyped_retype(u, ObjectType::Frame, 0, 0, first, frames));
+    uint64_t va[frames];
+    for (unsigned f = 0; f < frames; ++f) {
+        va[f] = alloc_vaddr();
+        KT_OK(kapi::vspace_map(env().vspace, first + f, va[f], RW));
+        auto* p = reinterpret_cast<volatile uint64_t*>(va[f]);
+        for (unsigned i = 0; i < 512; ++i)
+            p[i] = ~0ull - i;
+        KT_OK(kapi::vspace_unmap(env().vspace, first + f));
+        KT_OK(kapi::cnode_delete(env().cnode, first + f));
+    }
+    KT_OK(kapi::untyped_retype(u, ObjectType::Frame, 0, 0, first, frames));
+    for (unsigned f = 0; f < frames; ++f) {
+        KT_OK(kapi::vspace_map(env().vspace, first + f, va[f], RW));
+        auto* q = reinterpret_cast<volatile uint64_t*>(va[f]);
+        for (unsigned i = 0; i < 512; ++i)
+            KT_CHECK(q[i] == 0, "frame {} of the batch: word {} is {:x}, not zero", f, i, uint64_t(q[i]));
+    }
+}
+
 KTEST(untyped_describe_and_reuse)
 {
     KT_UNTYPED(u, 13);

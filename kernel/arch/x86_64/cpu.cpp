@@ -5,6 +5,7 @@
 #include "idt.h"
 #include "percpu.h"
 #include "syscall.h"
+#include <cstring>
 
 namespace arch {
 
@@ -12,9 +13,43 @@ namespace x86_64 {
 PerCpu g_percpu;
 } // namespace x86_64
 
+namespace {
+
+constexpr uint64_t cr0_mp = 1ull << 1;     // WAIT honours TS
+constexpr uint64_t cr0_em = 1ull << 2;     // x87 emulation: SSE is #UD while set
+constexpr uint64_t cr0_ts = 1ull << 3;     // task switched: x87 and SSE are #NM
+constexpr uint64_t cr4_osfxsr = 1ull << 9; // SSE instructions are enabled
+
+// The kernel switches no x87 or SSE state, so user mode may not have any:
+// with TS set an x87 or SSE instruction is #NM, which kills the thread like
+// any other exception. zero_blocks (zero_memory.S) is the one user of SSE and
+// clears TS only around its stores.
+void lock_out_fpu()
+{
+    using namespace x86_64;
+    write_cr4(read_cr4() | cr4_osfxsr);
+    write_cr0((read_cr0() & ~cr0_em) | cr0_mp | cr0_ts);
+}
+
+constexpr size_t zero_block_bytes = 512;
+
+} // namespace
+
+extern "C" void zero_blocks(void* start, uint64_t blocks); // zero_memory.S
+
+void zero_memory(void* start, size_t bytes)
+{
+    bool aligned = reinterpret_cast<uint64_t>(start) % 16 == 0;
+    if (aligned && bytes >= zero_block_bytes && bytes % zero_block_bytes == 0)
+        zero_blocks(start, bytes / zero_block_bytes);
+    else
+        memset(start, 0, bytes);
+}
+
 void cpu_init()
 {
     using namespace x86_64;
+    lock_out_fpu();
     gdt_init();
     idt_init();
     // The kernel GS base points at the per-CPU block; user GS stays 0.
