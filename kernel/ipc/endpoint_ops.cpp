@@ -218,6 +218,22 @@ void destroy_endpoint(Endpoint& ep)
     }
 }
 
+bool is_map_reply(MessageInfo info)
+{
+    return info.label() == uint32_t(ipc::FaultReply::Map) || info.label() == uint32_t(ipc::FaultReply::MapNew);
+}
+
+ipc::Result<void> map_fault_reply(Tcb& replier, Tcb& faulter, MessageInfo info)
+{
+    ipc::VirtAddr vaddr(replier.frame.r10);
+    ipc::Rights rights { uint8_t(replier.frame.r8) };
+    if (info.label() == uint32_t(ipc::FaultReply::Map))
+        return map_for_fault(replier, faulter, replier.frame.rdx, vaddr, rights);
+    if (info.length() < 4)
+        return Error::InvalidArgument;
+    return map_new_for_fault(replier, faulter, replier.frame.rdx, replier.frame.r9, vaddr, rights);
+}
+
 ipc::Result<void> reply_to(Tcb& replier, Slot& reply_slot)
 {
     Tcb& caller = *reply_slot.cap.as<Tcb>();
@@ -225,9 +241,8 @@ ipc::Result<void> reply_to(Tcb& replier, Slot& reply_slot)
         return Error::InvalidCapability;
     if (caller.outgoing == OutgoingKind::Fault) {
         MessageInfo info = MessageInfo::from_raw(replier.frame.rsi);
-        if (info.label() == uint32_t(ipc::FaultReply::Map)) {
-            TRY(map_for_fault(replier, caller, replier.frame.rdx, ipc::VirtAddr(replier.frame.r10),
-                              ipc::Rights { uint8_t(replier.frame.r8) }));
+        if (is_map_reply(info)) {
+            TRY(map_fault_reply(replier, caller, info));
             caller.reply_cap = nullptr;
             caller.outgoing = OutgoingKind::Message;
             delete_cap(reply_slot);

@@ -31,9 +31,14 @@ void endpoint_receive(Tcb& receiver, Endpoint&, bool blocking);
 void remove_from_endpoint(Tcb&);
 void destroy_endpoint(Endpoint&);
 
+// A fault reply that maps (Map or MapNew), and the mapping it asks for,
+// decoded from the replier's registers; on error nothing has changed.
+bool is_map_reply(ipc::MessageInfo);
+ipc::Result<void> map_fault_reply(Tcb& replier, Tcb& faulter, ipc::MessageInfo);
+
 // Answers the caller held by the Reply cap in `reply_slot` with the
 // replier's message. For a caller blocked on a fault, the message is a
-// FaultReply (Map or Kill). On error nothing changes and the cap stays.
+// FaultReply (Map, MapNew or Kill). On error nothing changes and the cap stays.
 ipc::Result<void> reply_to(Tcb& replier, Slot& reply_slot);
 
 void notification_signal(Notification&, uint64_t badge);

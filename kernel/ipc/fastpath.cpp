@@ -140,7 +140,7 @@ arch::TrapFrame* fastpath_reply_recv(Tcb& server)
     if (caller.reply_cap != &reply_slot || caller.state != ThreadState::BlockedOnReply)
         return nullptr;
     MessageInfo info = MessageInfo::from_raw(server.frame.rsi);
-    bool fault_map = caller.outgoing == OutgoingKind::Fault && info.label() == uint32_t(ipc::FaultReply::Map);
+    bool fault_map = caller.outgoing == OutgoingKind::Fault && is_map_reply(info);
     if (!fault_map && (caller.outgoing != OutgoingKind::Message || !fits_registers(info)))
         return nullptr;
     const Capability* cap = endpoint_cap(server, server.frame.rdi, Rights::read);
@@ -156,10 +156,11 @@ arch::TrapFrame* fastpath_reply_recv(Tcb& server)
     // The reply. A failed Map is answered to the server and it does not
     // receive, as in do_reply; nothing else has changed yet.
     if (fault_map) {
-        ipc::VirtAddr vaddr(server.frame.r10);
-        Rights rights { uint8_t(server.frame.r8) };
-        if (!map_for_fault_in_place(server, caller, server.frame.rdx, vaddr, rights)) {
-            auto mapped = map_for_fault(server, caller, server.frame.rdx, vaddr, rights);
+        bool in_place = info.label() == uint32_t(ipc::FaultReply::Map)
+            && map_for_fault_in_place(server, caller, server.frame.rdx, ipc::VirtAddr(server.frame.r10),
+                                      Rights { uint8_t(server.frame.r8) });
+        if (!in_place) {
+            auto mapped = map_fault_reply(server, caller, info);
             if (mapped.is_error()) {
                 server.frame.rax = uint64_t(mapped.error());
                 return sched::resume_next();

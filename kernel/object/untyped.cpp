@@ -42,6 +42,14 @@ Result<unsigned> object_size_bits(ObjectType type, unsigned size_bits, unsigned 
 
 uint64_t align_up(uint64_t v, uint64_t alignment) { return (v + alignment - 1) & ~(alignment - 1); }
 
+// Where the next object of `object_bytes` would start: after the last one
+// made, or at 0 once the Untyped has no children left.
+uint64_t next_object_offset(const Slot& untyped, uint64_t object_bytes)
+{
+    uint64_t used = cdt::has_children(untyped) ? untyped.cap.data0 : 0;
+    return align_up(used, object_bytes);
+}
+
 // Initialises one zeroed object and returns the capability that names it.
 Result<Capability> create_object(ObjectType type, PhysAddr base, unsigned size_bits)
 {
@@ -108,9 +116,8 @@ Result<void> untyped_retype(Tcb& caller, Slot& untyped, const RetypeArgs& args)
     const Capability* cnode = TRY(destination_cnode(caller, args.cnode_cptr));
     for (uint64_t i = 0; i < args.count; ++i)
         TRY(empty_slot_in(*cnode, args.first_slot + i));
-    uint64_t used = cdt::has_children(untyped) ? untyped.cap.data0 : 0;
     uint64_t object_bytes = uint64_t(1) << bits;
-    uint64_t start = align_up(used, object_bytes);
+    uint64_t start = next_object_offset(untyped, object_bytes);
     if (bits > untyped.cap.extra || start + args.count * object_bytes > untyped_size(untyped.cap))
         return Error::NoMemory;
     if (args.type == ObjectType::VSpace && vspace_count() + args.count >= max_vspaces)
@@ -127,6 +134,29 @@ Result<void> untyped_retype(Tcb& caller, Slot& untyped, const RetypeArgs& args)
         install_cap(*destination, cap.value(), &untyped);
     }
     return {};
+}
+
+Result<PreparedFrame> prepare_frame(Tcb& caller, Slot& untyped, uint64_t slot)
+{
+    if (untyped.cap.data1)
+        return Error::Busy; // a bound VSpace pool is not for retyping
+    const Capability* cnode = TRY(destination_cnode(caller, ipc::null_cptr));
+    Slot* destination = TRY(empty_slot_in(*cnode, slot));
+    uint64_t start = next_object_offset(untyped, ipc::page_size);
+    if (ipc::frame_size_bits > untyped.cap.extra || start + ipc::page_size > untyped_size(untyped.cap))
+        return Error::NoMemory;
+    return PreparedFrame { &untyped, destination, PhysAddr(untyped.cap.object + start) };
+}
+
+Capability& make_frame(const PreparedFrame& frame)
+{
+    Slot& untyped = *frame.untyped;
+    untyped.cap.data0 = frame.base.get() - untyped.cap.object + ipc::page_size;
+    arch::zero_memory(arch::phys_to_virt(frame.base), ipc::page_size);
+    auto cap = create_object(ObjectType::Frame, frame.base, 0);
+    VERIFY(!cap.is_error());
+    install_cap(*frame.destination, cap.value(), &untyped);
+    return frame.destination->cap;
 }
 
 } // namespace kernel

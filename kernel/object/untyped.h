@@ -19,6 +19,19 @@ struct RetypeArgs {
 
 ipc::Result<void> untyped_retype(Tcb& caller, Slot& untyped, const RetypeArgs&);
 
+// Retype's one-Frame case, in two steps for the MapNew fault reply: between
+// them the caller checks its own preconditions (the mapping), so that a
+// failed MapNew changes nothing. prepare_frame checks what Retype would
+// (a free page in the Untyped, an empty slot of the caller's root CNode);
+// make_frame cannot fail: it zeroes the frame and installs its cap.
+struct PreparedFrame {
+    Slot* untyped;
+    Slot* destination;
+    ipc::PhysAddr base;
+};
+ipc::Result<PreparedFrame> prepare_frame(Tcb& caller, Slot& untyped, uint64_t slot);
+Capability& make_frame(const PreparedFrame&);
+
 // `bytes` (a power of two, at least a page) of zeroed memory from an Untyped
 // cap that is not a retype parent (a VSpace's pool).
 ipc::Result<ipc::PhysAddr> untyped_carve(Capability& untyped, uint64_t bytes);

@@ -213,6 +213,31 @@ bool map_for_fault_in_place(Tcb& replier, Tcb& faulter, uint64_t frame_cptr, Vir
     return true;
 }
 
+Result<void> map_new_for_fault(Tcb& replier, Tcb& faulter, uint64_t frame_slot, uint64_t untyped_cptr, VirtAddr vaddr,
+                               Rights rights)
+{
+    Slot* untyped = TRY(lookup_typed(replier, untyped_cptr, ObjectType::Untyped));
+    PreparedFrame frame = TRY(prepare_frame(replier, *untyped, frame_slot));
+    const Capability& vspace = faulter.slot(tcb_slot_vspace).cap;
+    if (vspace.type != ObjectType::VSpace)
+        return Error::Deleted;
+    if (!vaddr.is_page_aligned() || !ipc::is_user_range(vaddr.get(), ipc::page_size))
+        return Error::OutOfRange;
+    // A new Frame cap has every right, so check_rights has nothing to refuse.
+    VSpace& space = *vspace.as<VSpace>();
+    if (!arch::map_user_page_in_place(space.pml4, vaddr, frame.base, page_rights(rights))) {
+        PoolSource source(space);
+        TRY(arch::map_user_page(space.pml4, vaddr, frame.base, page_rights(rights), source));
+    }
+    // The entry points at memory no object owns yet, but nothing runs before
+    // make_frame has zeroed it and made it the new Frame.
+    Capability& cap = make_frame(frame);
+    VERIFY(!mm::frames().add_mapping(frame.base).is_error());
+    ++space.pages_mapped;
+    record_mapping(cap, space, vaddr, rights);
+    return {};
+}
+
 uint64_t vspace_count() { return g_vspace_count; }
 
 } // namespace kernel

@@ -29,6 +29,13 @@ VSpace* mapped_vspace(const Capability& frame);
 // The Map reply to a fault: the replier's frame cap into the faulter's VSpace.
 ipc::Result<void> map_for_fault(Tcb& replier, Tcb& faulter, uint64_t frame_cptr, ipc::VirtAddr, ipc::Rights);
 
+// The MapNew reply to a fault: a new zeroed Frame, retyped from the
+// replier's Untyped into the empty slot `frame_slot` of its root CNode, and
+// mapped as Map maps it. On error nothing has changed (page tables the
+// mapping made stay, as after a failed Map).
+ipc::Result<void> map_new_for_fault(Tcb& replier, Tcb& faulter, uint64_t frame_slot, uint64_t untyped_cptr,
+                                    ipc::VirtAddr, ipc::Rights);
+
 // map_for_fault's common case, for the IPC fast path: an unmapped Frame
 // cap with the rights, a free page and page tables that already exist. In
 // every other case it returns false having changed nothing, and

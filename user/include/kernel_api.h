@@ -328,6 +328,11 @@ inline SyscallResult fault_reply_map(CPtr frame, uint64_t vaddr, uint8_t rights)
 {
     return reply(MessageInfo(uint32_t(ipc::FaultReply::Map), 3), frame, vaddr, rights);
 }
+// MapNew: a new zeroed frame from `untyped`, its cap into the empty root slot `frame_slot`.
+inline SyscallResult fault_reply_map_new(CPtr frame_slot, uint64_t vaddr, uint8_t rights, CPtr untyped)
+{
+    return reply(MessageInfo(uint32_t(ipc::FaultReply::MapNew), 4), frame_slot, vaddr, rights, untyped);
+}
 inline SyscallResult fault_reply_kill(uint64_t reason)
 {
     return reply(MessageInfo(uint32_t(ipc::FaultReply::Kill), 1), reason);
@@ -335,6 +340,10 @@ inline SyscallResult fault_reply_kill(uint64_t reason)
 inline SyscallResult fault_send_map(CPtr reply_cap, CPtr frame, uint64_t vaddr, uint8_t rights)
 {
     return send(reply_cap, MessageInfo(uint32_t(ipc::FaultReply::Map), 3), frame, vaddr, rights);
+}
+inline SyscallResult fault_send_map_new(CPtr reply_cap, CPtr frame_slot, uint64_t vaddr, uint8_t rights, CPtr untyped)
+{
+    return send(reply_cap, MessageInfo(uint32_t(ipc::FaultReply::MapNew), 4), frame_slot, vaddr, rights, untyped);
 }
 inline SyscallResult fault_send_kill(CPtr reply_cap, uint64_t reason)
 {

@@ -1,5 +1,6 @@
 // Faults are IPC: a small pager in the suite answers page faults with Map or
 // Kill; exceptions; supervisors; and fault handlers that misbehave.
+#include "fault_pager.h"
 #include "ktest.h"
 
 using namespace ktest;
@@ -17,52 +18,6 @@ void hold_fault_fn(Thread& t)
     kapi::recv(t.arg[1]);
     store(t.out[3], 1);
 }
-
-// Everything one fault test needs: endpoint (fault endpoint = a badged
-// child), supervisor endpoint (badged child), a fresh unmapped address.
-struct Pager {
-    CPtr ep { 0 };
-    CPtr fault_cap { 0 };
-    CPtr supervisor { 0 };
-    CPtr supervisor_cap { 0 };
-};
-
-Pager make_pager_at(const char* file, int line, uint64_t fault_badge, uint64_t supervisor_badge)
-{
-    Pager p;
-    p.ep = make_object_at(file, line, ObjectType::Endpoint);
-    if (failed())
-        return p;
-    p.fault_cap = derive_at(file, line, p.ep, ALL, fault_badge);
-    if (failed())
-        return p;
-    p.supervisor = make_object_at(file, line, ObjectType::Endpoint);
-    if (failed())
-        return p;
-    p.supervisor_cap = derive_at(file, line, p.supervisor, ALL, supervisor_badge);
-    return p;
-}
-#define KT_PAGER(var, fault_badge, supervisor_badge)                                               \
-    Pager var = make_pager_at(__FILE__, __LINE__, fault_badge, supervisor_badge);                  \
-    if (ktest::failed())                                                                           \
-    return
-
-ThreadOptions with(const Pager& p, bool fault_endpoint = true)
-{
-    ThreadOptions o;
-    o.fault_endpoint = fault_endpoint ? p.fault_cap : 0;
-    o.supervisor = p.supervisor_cap;
-    return o;
-}
-
-// The thread has not moved since it faulted.
-#define KT_STILL_BLOCKED(t, progress_value)                                                        \
-    do {                                                                                           \
-        settle(10);                                                                                \
-        KT_CHECK(load((t)->progress) == (progress_value), "the faulting thread moved on ({} -> {})", \
-                 uint64_t(progress_value), load((t)->progress));                                   \
-        KT_EXPECT_ERR(kapi::nb_recv(p.supervisor), Error::WouldBlock);                             \
-    } while (0)
 
 } // namespace
 
@@ -440,7 +395,7 @@ KTEST(fault_handler_bad_map_then_kill)
     KT_STILL_BLOCKED(t, 1);
     KT_EXPECT_ERR(kapi::fault_reply_map(busy.cap, va, RW), Error::AlreadyMapped); // the cap's one mapping
     KT_STILL_BLOCKED(t, 1);
-    KT_EXPECT_ERR(kapi::reply(MessageInfo(0x2002, 1), 0), Error::InvalidArgument);
+    KT_EXPECT_ERR(kapi::reply(MessageInfo(0x20ff, 1), 0), Error::InvalidArgument); // no such reply
     KT_STILL_BLOCKED(t, 1);
     KT_EXPECT_ERR(kapi::reply(MessageInfo(0, 0)), Error::InvalidArgument);
     KT_STILL_BLOCKED(t, 1);

@@ -2,7 +2,7 @@
 // Faults are IPC. When a user thread takes a CPU exception the kernel blocks
 // it and makes it Call its fault endpoint with one of these messages; the
 // badge of the fault endpoint cap tells the handler which client faulted.
-// The handler answers with one of the two replies below.
+// The handler answers with one of the replies below.
 
 #include <cstdint>
 #include <ipc/message.h>
@@ -21,6 +21,11 @@ struct FaultAccess {
 enum class FaultReply : uint32_t {
     Map = 0x2000,  // w0 = Frame CPtr (handler's CSpace), w1 = virtual address, w2 = Rights bits
     Kill = 0x2001, // w0 = reason (free-form code, reported to the supervisor)
+    // Map a new frame: w0 = an empty slot of the handler's root CNode, w1 =
+    // virtual address, w2 = Rights bits, w3 = Untyped CPtr. One page-sized
+    // Frame is retyped from w3 into w0 (zeroed, as Retype makes it) and
+    // mapped: an anonymous fault costs one kernel entry, not two.
+    MapNew = 0x2002,
 };
 
 // The message a supervisor receives when a thread it supervises ends.
