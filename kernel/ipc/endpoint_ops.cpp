@@ -218,11 +218,6 @@ void destroy_endpoint(Endpoint& ep)
     }
 }
 
-bool is_map_reply(MessageInfo info)
-{
-    return info.label() == uint32_t(ipc::FaultReply::Map) || info.label() == uint32_t(ipc::FaultReply::MapNew);
-}
-
 ipc::Result<void> map_fault_reply(Tcb& replier, Tcb& faulter, MessageInfo info)
 {
     ipc::VirtAddr vaddr(replier.frame.r10);

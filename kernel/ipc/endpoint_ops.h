@@ -9,6 +9,7 @@
 
 #include "object/endpoint.h"
 #include "object/tcb.h"
+#include <ipc/fault.h>
 #include <ipc/result.h>
 
 namespace kernel {
@@ -33,7 +34,10 @@ void destroy_endpoint(Endpoint&);
 
 // A fault reply that maps (Map or MapNew), and the mapping it asks for,
 // decoded from the replier's registers; on error nothing has changed.
-bool is_map_reply(ipc::MessageInfo);
+inline bool is_map_reply(ipc::MessageInfo info)
+{
+    return info.label() == uint32_t(ipc::FaultReply::Map) || info.label() == uint32_t(ipc::FaultReply::MapNew);
+}
 ipc::Result<void> map_fault_reply(Tcb& replier, Tcb& faulter, ipc::MessageInfo);
 
 // Answers the caller held by the Reply cap in `reply_slot` with the

@@ -221,9 +221,8 @@ Result<void> map_new_for_fault(Tcb& replier, Tcb& faulter, uint64_t frame_slot, 
     const Capability& vspace = faulter.slot(tcb_slot_vspace).cap;
     if (vspace.type != ObjectType::VSpace)
         return Error::Deleted;
-    if (!vaddr.is_page_aligned() || !ipc::is_user_range(vaddr.get(), ipc::page_size))
-        return Error::OutOfRange;
-    // A new Frame cap has every right, so check_rights has nothing to refuse.
+    // A new Frame cap has every right, so check_rights has nothing to refuse;
+    // map_user_page refuses an unaligned or kernel-half address (OutOfRange).
     VSpace& space = *vspace.as<VSpace>();
     if (!arch::map_user_page_in_place(space.pml4, vaddr, frame.base, page_rights(rights))) {
         PoolSource source(space);

@@ -156,13 +156,16 @@ FaultAnswer copy_on_write(Client& client, Region& region, const FaultInfo& f, ui
 struct Populated {
     CPtr frame;
     uint8_t rights;
+    bool retype; // `frame` is an empty slot the MapNew reply fills
 };
 
 // Makes the frame for one page of a region, the way its type says, and
-// accounts it. The caller maps it (the Map reply, or directly).
-Result<Populated> populate(Client& client, Region& region, uint64_t page, bool write)
+// accounts it. The caller maps it: the fault reply (`for_reply`: an
+// anonymous page may then be left to MapNew to make), or directly.
+Result<Populated> populate(Client& client, Region& region, uint64_t page, bool write, bool for_reply)
 {
     Result<CPtr> frame = Error::NoMemory;
+    bool retype = false;
     bool dirty = write;
     bool writable = true;
     if (region.backing.is_file() && shares_file_pages(region)) {
@@ -175,13 +178,19 @@ Result<Populated> populate(Client& client, Region& region, uint64_t page, bool w
         dirty = false;
     } else if (region.backing.is_file()) {
         frame = private_file_page(client, region, page);
+    } else if (for_reply) {
+        auto taken = frames().take_for_reply(SlotUse::Private, client.pid, page);
+        if (taken.is_error())
+            return taken.error();
+        frame = taken.value().slot;
+        retype = taken.value().retype;
     } else {
         frame = frames().take_zeroed(SlotUse::Private, client.pid, page);
     }
     if (frame.is_error())
         return frame.error();
     account(region, dirty);
-    return Populated { frame.value(), rights_of(region, writable) };
+    return Populated { frame.value(), rights_of(region, writable), retype };
 }
 
 class ClientResidency final : public ResidencyQuery {
@@ -208,7 +217,7 @@ void populate_neighbours(Client& client, Region& region, size_t n)
 {
     const VirtAddr* pages = g_neighbours;
     for (size_t i = 0; i < n; ++i) {
-        auto populated = populate(client, region, pages[i].get(), false);
+        auto populated = populate(client, region, pages[i].get(), false, false);
         if (populated.is_error())
             return;
         if (kapi::vspace_map(client.vspace, populated.value().frame, pages[i].get(), populated.value().rights) != Error::None) {
@@ -232,11 +241,16 @@ void set_policy(const PagePolicy& policy)
 void set_verbose(bool on) { g_verbose = on; }
 bool verbose() { return g_verbose; }
 
-void note_map_failure(uint64_t pid, uint64_t address)
+FaultAnswer map_refused(uint64_t pid, const FaultInfo& f, const FaultAnswer& refused, Error error)
 {
+    if (refused.retype)
+        frames().map_new_refused(refused.frame);
+    // MapNew's NoMemory is our own memory running dry, the same silent kill
+    // as a Retype that fails in populate(); any other refusal is worth a line.
+    if (g_verbose || !refused.retype || error != Error::NoMemory)
+        libc::print("pager: pid {}: mapping {:x} failed: {}; killing it\n", pid, refused.address, ipc::error_name(error));
     ++g_counters.out_of_memory_kills;
-    if (Client* client = find_client(pid))
-        client->last_kill = KillRecord { KillReason::OutOfMemory, address, 0, 0, true };
+    return kill(find_client(pid), KillReason::OutOfMemory, f, 0);
 }
 
 FaultAnswer handle_exception(uint64_t pid, uint64_t vector, uint64_t ip)
@@ -305,7 +319,7 @@ FaultAnswer handle_page_fault(uint64_t pid, const FaultInfo& f)
     bool batch = neighbours != 0 && !region->backing.is_file();
     if (batch)
         frames().begin_batch(unsigned(neighbours + 1));
-    auto populated = populate(*client, *region, page, f.is_write());
+    auto populated = populate(*client, *region, page, f.is_write(), true);
     if (populated.is_error()) {
         if (batch)
             frames().end_batch();
@@ -317,7 +331,8 @@ FaultAnswer handle_page_fault(uint64_t pid, const FaultInfo& f)
     populate_neighbours(*client, *region, neighbours);
     if (batch)
         frames().end_batch();
-    return FaultAnswer { .frame = populated.value().frame, .address = page, .rights = populated.value().rights };
+    return FaultAnswer { .frame = populated.value().frame, .address = page, .rights = populated.value().rights,
+                         .retype = populated.value().retype };
 }
 
 } // namespace pager

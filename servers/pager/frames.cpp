@@ -130,6 +130,22 @@ Result<CPtr> FramePool::take_zeroed(SlotUse use, uint16_t pid, uint64_t page)
     return slot;
 }
 
+Result<FramePool::ReplyFrame> FramePool::take_for_reply(SlotUse use, uint16_t pid, uint64_t page)
+{
+    bool ready = m_recycled_head || m_fresh_next != m_fresh_end || m_pool > 1;
+    if (ready)
+        return ReplyFrame { TRY(take_zeroed(use, pid, page)), false };
+    CPtr slot = TRY(g_slots.allocate(use, pid, page));
+    ++m_retyped;
+    return ReplyFrame { slot, true };
+}
+
+void FramePool::map_new_refused(CPtr slot)
+{
+    --m_retyped;
+    g_slots.release(slot);
+}
+
 bool FramePool::retype_run(unsigned count)
 {
     CPtr first = g_slots.allocate_run(count);

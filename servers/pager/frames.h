@@ -71,6 +71,19 @@ public:
     // An unmapped frame the pager no longer needs: kept for reuse.
     void recycle(ipc::CPtr frame);
 
+    // The frame for the page a fault reply maps. Where take_zeroed() would
+    // retype one frame, the slot comes back empty with `retype` set: the
+    // MapNew reply retypes it from memory_untyped() and maps it in the
+    // reply's one kernel entry instead of a Retype of its own. A MapNew the
+    // kernel refuses leaves the slot empty: give it back with map_new_refused().
+    struct ReplyFrame {
+        ipc::CPtr slot;
+        bool retype;
+    };
+    ipc::Result<ReplyFrame> take_for_reply(SlotUse use, uint16_t pid, uint64_t page);
+    void map_new_refused(ipc::CPtr slot);
+    ipc::CPtr memory_untyped() const { return m_memory; }
+
     // One fault is about to take `count` frames (the faulting page and the
     // policy's neighbours): the ones the recycled frames cannot cover are
     // retyped now with one Retype instead of one each, and the next

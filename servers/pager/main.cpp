@@ -1,7 +1,7 @@
 // pager: the userspace pager. Every page fault of every program arrives here
 // as an IPC message on our endpoint (badge = the program's pid); so do the
 // programs' memory requests and the process manager's control requests
-// (badge = control_badge). We decide, populate, and answer Map or Kill.
+// (badge = control_badge). We decide, populate, and answer Map, MapNew or Kill.
 //
 // Start arguments: 0 = size bits of the Untyped in our slot 8 (our frame
 // memory); 1 = flags (bit 0: log every decision; bits 8-31: the boot
@@ -59,18 +59,21 @@ void answer_and_receive(kapi::SyscallResult& message)
         if (a.kill)
             pager::trace::answer_kill(a.kill_word);
         else
-            pager::trace::answer_map(a.address, a.rights);
+            pager::trace::answer_map(a.address, a.rights, a.retype);
         prepare_receive_slot();
         if (!a.kill) {
-            message = kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Map), 3), a.frame, a.address, a.rights);
-            if (message.error == Error::None || message.badge != 0 || message.info.label() != 0)
+            message = a.retype ? kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::MapNew), 4), a.frame,
+                                                  a.address, a.rights, pager::frames().memory_untyped())
+                               : kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Map), 3), a.frame,
+                                                  a.address, a.rights);
+            if (message.error == Error::None)
                 return;
-            // The kernel refused the mapping (it answered at once, nothing was
-            // received): the faulting thread still waits. Kill it, say why.
-            libc::print("pager: pid {}: mapping {:x} failed: {}; killing it\n", badge, a.address,
-                        ipc::error_name(message.error));
-            a.kill_word = ipc::proto::pager::encode_kill(ipc::proto::pager::KillReason::OutOfMemory, a.address);
-            pager::note_map_failure(badge, a.address);
+            // The kernel refused the mapping: it returned at once with the
+            // error and received nothing (rdi and rsi are still ours, so the
+            // badge and label mean nothing), and the faulting thread still
+            // waits. Kill it instead. (The receive itself cannot fail: our
+            // endpoint cap stays valid and readable.)
+            a = pager::map_refused(badge, fault, a, message.error);
         }
         message = kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Kill), 1), a.kill_word);
         return;

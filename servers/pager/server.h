@@ -18,6 +18,7 @@ struct FaultAnswer {
     ipc::CPtr frame { 0 };
     uint64_t address { 0 };
     uint8_t rights { 0 };
+    bool retype { false }; // `frame` is an empty slot: answer MapNew, not Map
 };
 
 struct RequestAnswer {
@@ -29,8 +30,10 @@ struct RequestAnswer {
 
 FaultAnswer handle_page_fault(uint64_t pid, const FaultInfo&);
 FaultAnswer handle_exception(uint64_t pid, uint64_t vector, uint64_t ip);
-// The kernel refused a Map we answered with: count and record the kill that follows.
-void note_map_failure(uint64_t pid, uint64_t address);
+// The kernel refused the Map or MapNew in `refused` with `error`: the
+// client still waits for its fault. Gives back what the answer held and
+// returns the Kill to answer instead.
+FaultAnswer map_refused(uint64_t pid, const FaultInfo&, const FaultAnswer& refused, ipc::Error error);
 // `received_cap` is the slot a transferred cap landed in (NewClient), or 0.
 RequestAnswer handle_request(uint64_t badge, const kapi::SyscallResult&, ipc::CPtr received_cap, bool& cap_taken);
 

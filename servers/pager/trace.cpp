@@ -105,13 +105,13 @@ void fs_reply(uint64_t bytes, uint64_t started)
         libc::print("trace: #{} fs->pager {} bytes (+{} tsc)\n", g_current.id, bytes, now() - started);
 }
 
-void answer_map(uint64_t address, uint8_t rights)
+void answer_map(uint64_t address, uint8_t rights, bool new_frame)
 {
     if (!g_current.active)
         return;
     char r[4] = { (rights & 1) ? 'r' : '-', (rights & 2) ? 'w' : '-', (rights & 4) ? 'x' : '-', 0 };
-    libc::print("trace: #{} pager->kernel MAP {:x} {} (+{} tsc in the pager)\n", g_current.id, address, r,
-                now() - g_current.started);
+    libc::print("trace: #{} pager->kernel MAP {:x} {}{} (+{} tsc in the pager)\n", g_current.id, address, r,
+                new_frame ? " new" : "", now() - g_current.started);
     g_current.active = false;
 }
 

@@ -7,6 +7,7 @@
 //   trace: #12 pager->fs fill file 2 page 1
 //   trace: #12 fs->pager 4096 bytes (+5300 tsc)
 //   trace: #12 pager->kernel MAP 0x401000 r-x (+9100 tsc in the pager)
+//   trace: #14 pager->kernel MAP 0x7ffffffe000 rw- new (+1900 tsc in the pager)
 //   trace: #13 pager->kernel KILL guard page hit at 0x7ffffeffff00 (+2100 tsc in the pager)
 
 #include <cstdint>
@@ -21,7 +22,8 @@ bool enabled_for(uint64_t pid);
 void fault_received(uint64_t pid, const FaultInfo&, uint64_t kernel_timestamp);
 void fs_request(uint64_t file, uint64_t page);
 void fs_reply(uint64_t bytes, uint64_t started);
-void answer_map(uint64_t address, uint8_t rights);
+// new_frame: a MapNew, the kernel makes the frame as it maps it.
+void answer_map(uint64_t address, uint8_t rights, bool new_frame);
 void answer_kill(uint64_t kill_word);
 
 inline uint64_t now()

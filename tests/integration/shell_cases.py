@@ -345,6 +345,18 @@ def _case_trace_chain():
                       + powered_off())
 
 
+def _case_trace_map_new():
+    # The first program's anonymous pages find no recycled frame, so the
+    # pager answers MapNew: the kernel makes each frame as it maps it, and
+    # the trace says so. anon_mmap checks that every such page reads zero.
+    return shell_case('shell-trace-map-new', command('trace on', r'^trace: on for every process$')
+                      + [SendLine('anon_mmap'),
+                         Expect(r'^trace: #\d+ pager->kernel MAP 0x[0-9a-f]+ r[w-]- new \(\+\d+ tsc in the pager\)$'),
+                         Expect(r'^anon_mmap: ok$'), prompt()]
+                      + command('trace off', r'^trace: off for every process$')
+                      + powered_off())
+
+
 def _case_policy_fault_counts():
     # anon_mmap touches 64 pages of one anonymous mapping: one fault each
     # under lazy, one for the whole mapping under eager.
@@ -358,6 +370,7 @@ def _case_policy_fault_counts():
 
 CASES = [
     _case_trace_chain(),
+    _case_trace_map_new(),
     _case_policy_fault_counts(),
     _case_builtins(),
     _case_programs(),

@@ -143,6 +143,9 @@ TEST_CASE("fault message: its info word carries the label and four words, five w
 
     CHECK(uint32_t(ipc::FaultReply::Map) == 0x2000);
     CHECK(uint32_t(ipc::FaultReply::Kill) == 0x2001);
+    CHECK(uint32_t(ipc::FaultReply::MapNew) == 0x2002);
+    // MapNew's four words (slot, address, rights, Untyped) travel in registers.
+    CHECK(ipc::register_message_words >= 4);
     CHECK(ipc::thread_exit_label == 0x3000);
     CHECK(uint64_t(ipc::ExitCause::Killed) == 1);
     CHECK(uint64_t(ipc::ExitCause::HandlerGone) == 3);

@@ -193,3 +193,28 @@ KTEST(fault_map_new_makes_page_tables)
     KT_EXPECT_EXIT(p.supervisor, ipc::ExitCause::Killed, 0x7a, 0x7a);
     (void)t;
 }
+
+KTEST(fault_map_refused_in_reply_recv_does_not_receive)
+{
+    // The pager's path: ReplyRecv (the fast path when it can). A refused
+    // Map or MapNew comes back at once with the error and receives nothing;
+    // if it received, this would block, as nobody sends on p.ep.
+    KT_PAGER(p, 0x7b, 0x7c);
+    KT_NEW(full, ObjectType::Untyped, 12);
+    KT_NEW(filler, ObjectType::Frame, 0, full);
+    uint64_t va = alloc_vaddr();
+    CPtr slot = alloc_slot();
+    KT_SPAWN(t, touch_fn, with(p), va, touch_write, 8);
+    KT_RECV_FAULT(r, p.ep, ipc::FaultLabel::PageFault, 0x7b);
+    SyscallResult refused = kapi::reply_recv(p.ep, MessageInfo(uint32_t(ipc::FaultReply::MapNew), 4), slot, va, RW, full);
+    KT_EQ(uint64_t(refused.error), uint64_t(Error::NoMemory));
+    KT_STILL_BLOCKED(t, 1);
+    KT_EXPECT_EMPTY(slot);
+    refused = kapi::reply_recv(p.ep, MessageInfo(uint32_t(ipc::FaultReply::Map), 3), alloc_slot(), va, RW);
+    KT_EQ(uint64_t(refused.error), uint64_t(Error::InvalidCapability));
+    KT_STILL_BLOCKED(t, 1);
+    // The reply cap is still there: Kill answers the fault.
+    KT_OK(kapi::fault_reply_kill(0x7c));
+    KT_EXPECT_EXIT(p.supervisor, ipc::ExitCause::Killed, 0x7c, 0x7c);
+    (void)filler;
+}

@@ -5,7 +5,6 @@
 #include "idt.h"
 #include "percpu.h"
 #include "syscall.h"
-#include <cstring>
 
 namespace arch {
 
@@ -31,20 +30,7 @@ void lock_out_fpu()
     write_cr0((read_cr0() & ~cr0_em) | cr0_mp | cr0_ts);
 }
 
-constexpr size_t zero_block_bytes = 512;
-
 } // namespace
-
-extern "C" void zero_blocks(void* start, uint64_t blocks); // zero_memory.S
-
-void zero_memory(void* start, size_t bytes)
-{
-    bool aligned = reinterpret_cast<uint64_t>(start) % 16 == 0;
-    if (aligned && bytes >= zero_block_bytes && bytes % zero_block_bytes == 0)
-        zero_blocks(start, bytes / zero_block_bytes);
-    else
-        memset(start, 0, bytes);
-}
 
 void cpu_init()
 {
