@@ -101,7 +101,7 @@ def build_iso(args, build, out_dir):
     return iso
 
 
-def record(iso, start, end, elf, log_path, work):
+def record(iso, start, end, elf, log_path, work, start_hit=1):
     """Boot stopped, log every instruction between the two breakpoints.
     Every user program links at 0x400000, so a breakpoint address is code
     in other processes too: the start only counts where the bytes there are
@@ -109,7 +109,8 @@ def record(iso, start, end, elf, log_path, work):
     script = os.path.join(work, 'profile.gdb')
     with open(script, 'w') as f:
         f.write('set pagination off\ntarget remote :1234\n'
-                f'hbreak *{start:#x} if *(unsigned long *){start:#x} == {code_bytes(elf, start):#x}\ncontinue\n'
+                f'hbreak *{start:#x} if *(unsigned long *){start:#x} == {code_bytes(elf, start):#x}\n'
+                + (f'ignore 1 {start_hit - 1}\n' if start_hit > 1 else '') + 'continue\n'
                 'set $space = $cr3\n'
                 'monitor log exec,nochain,cpu\nmonitor singlestep on\ndelete\n'
                 f'hbreak *{end:#x} if $cr3 == $space\ncontinue\nmonitor log none\nkill\nquit\n')
@@ -184,6 +185,8 @@ def main():
                     '(e.g. "init.run=/bin/bench:pool:8 pager.pool=64")')
     ap.add_argument('--start', required=True, help='regex of the function (in the kbench/bench ELF) that opens the window')
     ap.add_argument('--end', required=True, help='regex of the function that closes it')
+    ap.add_argument('--start-hit', type=int, default=1, metavar='N',
+                    help='open the window at the N-th call of --start, not the first (e.g. 2: the warm run)')
     ap.add_argument('--processes', help='user processes in order of first appearance (default: the image ELF only)')
     ap.add_argument('--top', type=int, default=40)
     ap.add_argument('--marker', help='regex of a function; with --sequence, show one stretch between two of its runs')
@@ -204,7 +207,7 @@ def main():
     work = tempfile.mkdtemp(prefix='faultline-profile-')
     log_path = os.path.join(work, 'qemu.log')
     iso = build_iso(args, build, work)
-    record(iso, start, end, os.path.join(build, SERVER_ELFS[order[0]]), log_path, work)
+    record(iso, start, end, os.path.join(build, SERVER_ELFS[order[0]]), log_path, work, args.start_hit)
     names, ticks = drop_timer_interrupts(attribute(log_path, kernel, processes))
     print(f'profile: {len(names)} instructions from {args.start} to {args.end}, '
           f'not counting {ticks} in timer interrupts (log {log_path})')
