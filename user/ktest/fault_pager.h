@@ -52,4 +52,42 @@ inline ThreadOptions with(const Pager& p, bool fault_endpoint = true)
         KT_EXPECT_ERR(kapi::nb_recv(p.supervisor), Error::WouldBlock);                             \
     } while (0)
 
+// Options for a thread in a VSpace of its own (with a page-table pool) that
+// runs, from 0x400000, `movq $0x1234, 0x300000 ; ud2`: its store faults at
+// 0x300000, where no page table exists yet, and the ud2 then ends it.
+inline ThreadOptions store_program_at(const char* file, int line, const Pager& p)
+{
+    ThreadOptions o = with(p);
+    CPtr space = make_object_at(file, line, ObjectType::VSpace);
+    CPtr pool = failed() ? 0 : make_object_at(file, line, ObjectType::Untyped, 16);
+    if (failed())
+        return o;
+    if (kapi::vspace_bind_pool(space, pool) != Error::None) {
+        fail_at(file, line, "binding the page-table pool failed");
+        return o;
+    }
+    MappedFrame code = map_new_frame_at(file, line, RW);
+    if (failed())
+        return o;
+    const uint8_t program[] = { 0x48, 0xc7, 0x04, 0x25, 0x00, 0x00, 0x30, 0x00, 0x34, 0x12, 0x00, 0x00, 0x0f, 0x0b };
+    for (unsigned i = 0; i < sizeof(program); ++i)
+        code.bytes()[i] = program[i];
+    CPtr code_x = derive_at(file, line, code.cap, R | X, ~0ull);
+    if (failed())
+        return o;
+    if (kapi::vspace_map(space, code_x, 0x400000, R | X) != Error::None) {
+        fail_at(file, line, "mapping the program failed");
+        return o;
+    }
+    o.vspace = space;
+    o.rip = 0x400000;
+    o.rsp = 0x7fff0000;
+    o.ipc_buffer = false;
+    return o;
+}
+#define KT_STORE_PROGRAM(var, pager)                                                               \
+    ThreadOptions var = ktest::store_program_at(__FILE__, __LINE__, pager);                        \
+    if (ktest::failed())                                                                           \
+    return
+
 } // namespace ktest

@@ -251,22 +251,9 @@ KTEST(fault_pager_foreign_vspace)
     //   movq $0x1234, 0x300000 ; ud2
     // Its write faults; the suite maps a frame it also sees; the ud2 ends it.
     KT_PAGER(p, 0x31, 0x32);
-    KT_NEW(v2, ObjectType::VSpace);
-    KT_NEW(pool, ObjectType::Untyped, 16);
-    KT_OK(kapi::vspace_bind_pool(v2, pool));
-    KT_NEW_MAPPED(code, RW);
-    const uint8_t program[] = { 0x48, 0xc7, 0x04, 0x25, 0x00, 0x00, 0x30, 0x00, 0x34, 0x12, 0x00, 0x00, 0x0f, 0x0b };
-    for (unsigned i = 0; i < sizeof(program); ++i)
-        code.bytes()[i] = program[i];
-    KT_COPY(code_x, code.cap, R | X);
-    KT_OK(kapi::vspace_map(v2, code_x, 0x400000, R | X));
+    KT_STORE_PROGRAM(o, p);
     KT_NEW_MAPPED(data, RW);
     KT_COPY(data2, data.cap, RW);
-    ThreadOptions o = with(p);
-    o.vspace = v2;
-    o.rip = 0x400000;
-    o.rsp = 0x7fff0000;
-    o.ipc_buffer = false;
     KT_SPAWN(t, nullptr, o);
     KT_RECV_FAULT(r, p.ep, ipc::FaultLabel::PageFault, 0x31);
     KT_EQ(r.words[0], 0x300000);

@@ -153,23 +153,9 @@ KTEST(fault_map_new_makes_page_tables)
 {
     // A thread in a VSpace of its own writes 0x300000, where no page table
     // exists yet: the mapping takes tables from that VSpace's pool.
-    //   movq $0x1234, 0x300000 ; ud2
     KT_PAGER(p, 0x79, 0x7a);
-    KT_NEW(v2, ObjectType::VSpace);
-    KT_NEW(pool, ObjectType::Untyped, 16);
-    KT_OK(kapi::vspace_bind_pool(v2, pool));
-    KT_NEW_MAPPED(code, RW);
-    const uint8_t program[] = { 0x48, 0xc7, 0x04, 0x25, 0x00, 0x00, 0x30, 0x00, 0x34, 0x12, 0x00, 0x00, 0x0f, 0x0b };
-    for (unsigned i = 0; i < sizeof(program); ++i)
-        code.bytes()[i] = program[i];
-    KT_COPY(code_x, code.cap, R | X);
-    KT_OK(kapi::vspace_map(v2, code_x, 0x400000, R | X));
+    KT_STORE_PROGRAM(o, p);
     KT_DIRTY_UNTYPED(u);
-    ThreadOptions o = with(p);
-    o.vspace = v2;
-    o.rip = 0x400000;
-    o.rsp = 0x7fff0000;
-    o.ipc_buffer = false;
     KT_SPAWN(t, nullptr, o);
     KT_RECV_FAULT(r, p.ep, ipc::FaultLabel::PageFault, 0x79);
     KT_EQ(r.words[0], 0x300000);
