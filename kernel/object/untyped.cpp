@@ -50,6 +50,16 @@ uint64_t next_object_offset(const Slot& untyped, uint64_t object_bytes)
     return align_up(used, object_bytes);
 }
 
+// Where `count` objects of `object_bytes` go in the Untyped, or NoMemory.
+Result<uint64_t> room_for(const Slot& untyped, unsigned bits, uint64_t count)
+{
+    uint64_t object_bytes = uint64_t(1) << bits;
+    uint64_t start = next_object_offset(untyped, object_bytes);
+    if (bits > untyped.cap.extra || start + count * object_bytes > untyped_size(untyped.cap))
+        return Error::NoMemory;
+    return start;
+}
+
 // Initialises one zeroed object and returns the capability that names it.
 Result<Capability> create_object(ObjectType type, PhysAddr base, unsigned size_bits)
 {
@@ -88,6 +98,15 @@ Result<Capability> create_object(ObjectType type, PhysAddr base, unsigned size_b
     return cap;
 }
 
+// The object at `base` (zeroed already) made and its cap installed, a child
+// of the Untyped. Its arguments were checked: this cannot fail.
+void install_object(Slot& untyped, ObjectType type, PhysAddr base, unsigned size_bits, Slot& destination)
+{
+    auto cap = create_object(type, base, size_bits);
+    VERIFY(!cap.is_error());
+    install_cap(destination, cap.value(), &untyped);
+}
+
 } // namespace
 
 uint64_t untyped_size(const Capability& cap) { return uint64_t(1) << cap.extra; }
@@ -116,22 +135,18 @@ Result<void> untyped_retype(Tcb& caller, Slot& untyped, const RetypeArgs& args)
     const Capability* cnode = TRY(destination_cnode(caller, args.cnode_cptr));
     for (uint64_t i = 0; i < args.count; ++i)
         TRY(empty_slot_in(*cnode, args.first_slot + i));
-    uint64_t object_bytes = uint64_t(1) << bits;
-    uint64_t start = next_object_offset(untyped, object_bytes);
-    if (bits > untyped.cap.extra || start + args.count * object_bytes > untyped_size(untyped.cap))
-        return Error::NoMemory;
+    uint64_t start = TRY(room_for(untyped, bits, args.count));
     if (args.type == ObjectType::VSpace && vspace_count() + args.count >= max_vspaces)
         return Error::NoMemory;
 
     // Invoke: cannot fail from here on.
+    uint64_t object_bytes = uint64_t(1) << bits;
     untyped.cap.data0 = start + args.count * object_bytes;
     arch::zero_memory(arch::phys_to_virt(PhysAddr(untyped.cap.object + start)), args.count * object_bytes);
     for (uint64_t i = 0; i < args.count; ++i) {
         PhysAddr base(untyped.cap.object + start + i * object_bytes);
-        auto cap = create_object(args.type, base, args.size_bits);
-        VERIFY(!cap.is_error());
-        Slot* destination = cnode->as<Slot>() + args.first_slot + i; // checked above
-        install_cap(*destination, cap.value(), &untyped);
+        Slot& destination = cnode->as<Slot>()[args.first_slot + i]; // checked above
+        install_object(untyped, args.type, base, args.size_bits, destination);
     }
     return {};
 }
@@ -142,9 +157,7 @@ Result<PreparedFrame> prepare_frame(Tcb& caller, Slot& untyped, uint64_t slot)
         return Error::Busy; // a bound VSpace pool is not for retyping
     const Capability* cnode = TRY(destination_cnode(caller, ipc::null_cptr));
     Slot* destination = TRY(empty_slot_in(*cnode, slot));
-    uint64_t start = next_object_offset(untyped, ipc::page_size);
-    if (ipc::frame_size_bits > untyped.cap.extra || start + ipc::page_size > untyped_size(untyped.cap))
-        return Error::NoMemory;
+    uint64_t start = TRY(room_for(untyped, ipc::frame_size_bits, 1));
     return PreparedFrame { &untyped, destination, PhysAddr(untyped.cap.object + start) };
 }
 
@@ -153,9 +166,7 @@ Capability& make_frame(const PreparedFrame& frame)
     Slot& untyped = *frame.untyped;
     untyped.cap.data0 = frame.base.get() - untyped.cap.object + ipc::page_size;
     arch::zero_memory(arch::phys_to_virt(frame.base), ipc::page_size);
-    auto cap = create_object(ObjectType::Frame, frame.base, 0);
-    VERIFY(!cap.is_error());
-    install_cap(*frame.destination, cap.value(), &untyped);
+    install_object(untyped, ObjectType::Frame, frame.base, 0, *frame.destination);
     return frame.destination->cap;
 }
 

@@ -21,8 +21,9 @@ ipc::Result<void> untyped_retype(Tcb& caller, Slot& untyped, const RetypeArgs&);
 
 // Retype's one-Frame case, in two steps for the MapNew fault reply: between
 // them the caller checks its own preconditions (the mapping), so that a
-// failed MapNew changes nothing. prepare_frame checks what Retype would
-// (a free page in the Untyped, an empty slot of the caller's root CNode);
+// failed MapNew changes nothing. prepare_frame makes Retype's checks for
+// this one case, with Retype's own helpers (room in the Untyped, an empty
+// slot of the caller's root CNode), without its general decoding;
 // make_frame cannot fail: it zeroes the frame and installs its cap.
 struct PreparedFrame {
     Slot* untyped;

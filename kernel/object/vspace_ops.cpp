@@ -62,6 +62,15 @@ void record_mapping(Capability& frame, const VSpace& space, VirtAddr vaddr, Righ
 
 void clear_record(Capability& frame) { frame.data0 = frame.data1 = frame.extra = 0; }
 
+// Everything a mapping needs once its page table entry is written. Inline:
+// every fault reply runs it.
+[[gnu::always_inline]] inline void note_mapped(VSpace& space, Capability& frame, VirtAddr vaddr, Rights rights)
+{
+    VERIFY(!mm::frames().add_mapping(PhysAddr(frame.object)).is_error());
+    ++space.pages_mapped;
+    record_mapping(frame, space, vaddr, rights);
+}
+
 arch::PageRights page_rights(Rights r) { return arch::PageRights { .write = r.has(Rights::write), .execute = r.has(Rights::execute) }; }
 
 Result<void> check_rights(const Capability& frame, Rights requested)
@@ -141,9 +150,7 @@ Result<void> vspace_map_with(VSpace& space, Capability& frame, VirtAddr vaddr, R
     TRY(check_rights(frame, rights));
     PhysAddr phys(frame.object);
     TRY(arch::map_user_page(space.pml4, vaddr, phys, page_rights(rights), source));
-    VERIFY(!mm::frames().add_mapping(phys).is_error());
-    ++space.pages_mapped;
-    record_mapping(frame, space, vaddr, rights);
+    note_mapped(space, frame, vaddr, rights);
     return {};
 }
 
@@ -206,10 +213,7 @@ bool map_for_fault_in_place(Tcb& replier, Tcb& faulter, uint64_t frame_cptr, Vir
     PhysAddr phys(frame.object);
     if (!arch::map_user_page_in_place(space.pml4, vaddr, phys, page_rights(rights)))
         return false;
-    // From here on exactly what vspace_map_with does after mapping.
-    VERIFY(!mm::frames().add_mapping(phys).is_error());
-    ++space.pages_mapped;
-    record_mapping(frame, space, vaddr, rights);
+    note_mapped(space, frame, vaddr, rights);
     return true;
 }
 
@@ -230,10 +234,7 @@ Result<void> map_new_for_fault(Tcb& replier, Tcb& faulter, uint64_t frame_slot, 
     }
     // The entry points at memory no object owns yet, but nothing runs before
     // make_frame has zeroed it and made it the new Frame.
-    Capability& cap = make_frame(frame);
-    VERIFY(!mm::frames().add_mapping(frame.base).is_error());
-    ++space.pages_mapped;
-    record_mapping(cap, space, vaddr, rights);
+    note_mapped(space, make_frame(frame), vaddr, rights);
     return {};
 }
 

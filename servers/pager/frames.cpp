@@ -123,8 +123,7 @@ Result<CPtr> FramePool::take_zeroed(SlotUse use, uint16_t pid, uint64_t page)
     Error e = kapi::untyped_retype(m_memory, ipc::ObjectType::Frame, 0, 0, slot, 1);
     if (e != Error::None) {
         g_slots.release(slot);
-        // Only an exhausted Untyped means out of memory; anything else is a bug to see.
-        return e == Error::NoMemory ? Error::NoMemory : e;
+        return e; // NoMemory once the Untyped is exhausted
     }
     ++m_retyped;
     return slot;
@@ -132,6 +131,9 @@ Result<CPtr> FramePool::take_zeroed(SlotUse use, uint16_t pid, uint64_t page)
 
 Result<FramePool::ReplyFrame> FramePool::take_for_reply(SlotUse use, uint16_t pid, uint64_t page)
 {
+    // take_zeroed's last resort is a Retype of one frame: this is the only
+    // case it leaves to the reply. (Its own test would cost this hot path a
+    // call: take_zeroed is too big to inline.)
     bool ready = m_recycled_head || m_fresh_next != m_fresh_end || m_pool > 1;
     if (ready)
         return ReplyFrame { TRY(take_zeroed(use, pid, page)), false };
