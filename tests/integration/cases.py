@@ -103,6 +103,12 @@ class Case:
     modules: Optional[Callable] = None
     forbid: List[str] = field(default_factory=list)
     exit_timeout: float = DEFAULT_TIMEOUT
+    # ctx -> extra QEMU arguments (a second serial port to a file, say),
+    # appended after the runner's own.
+    qemu_args: Optional[Callable] = None
+    # False (the default): QEMU runs with -no-reboot, so a reset ends it
+    # with exit code 0. True: a reset restarts the machine, as `make run` does.
+    reboots: bool = False
 
     @property
     def uses_default_iso(self):

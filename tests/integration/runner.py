@@ -53,11 +53,16 @@ EXIT_MEANING = {
 }
 
 
-def qemu_argv(iso):
-    return [os.environ.get('QEMU', 'qemu-system-x86_64'),
+def qemu_argv(iso, case=None, ctx=None):
+    argv = [os.environ.get('QEMU', 'qemu-system-x86_64'),
             '-cdrom', iso, '-m', '256M', '-cpu', 'qemu64', '-smp', '1',
             '-serial', 'stdio', '-display', 'none', '-monitor', 'none',
-            '-no-reboot', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04']
+            '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04']
+    if case is None or not case.reboots:
+        argv.append('-no-reboot')
+    if case is not None and case.qemu_args:
+        argv += list(case.qemu_args(ctx))
+    return argv
 
 
 def describe_exit(rc):
@@ -154,7 +159,7 @@ def run_case(case, ctx, iso):
     """Boot `iso` and run the case. Returns (ok, message lines)."""
     t0 = time.monotonic()
     log_path = os.path.join(ctx.log_dir, case.name + '.log')
-    con = Console(qemu_argv(iso), log_path=log_path, forbid=case.forbid)
+    con = Console(qemu_argv(iso, case, ctx), log_path=log_path, forbid=case.forbid)
     failure = None
     try:
         for i, step in enumerate(case.steps, 1):
