@@ -1,11 +1,13 @@
-/* 32-bit entry from GRUB and the climb into 64-bit long mode.
+/* 32-bit entry from the boot loader and the climb into 64-bit long mode.
  *
- * GRUB enters here in protected mode, paging off, eax = multiboot2 magic,
- * ebx = physical address of the boot information. We check the CPU can do
- * long mode and NX, build boot page tables that map the first 1 GiB three
- * times (identity, so this code keeps running; the physmap window at
- * 0xffff800000000000; and the kernel image window at 0xffffffff80000000),
- * enable PAE, long mode, NX and paging, and jump to the higher-half kernel.
+ * GRUB (multiboot2) or QEMU's -kernel loader (multiboot 1) enters here in
+ * protected mode, paging off, eax = the protocol's magic, ebx = physical
+ * address of its boot information; kernel_main tells the two apart. We
+ * check the CPU can do long mode and NX, build boot page tables that map
+ * the first 1 GiB three times (identity, so this code keeps running; the
+ * physmap window at 0xffff800000000000; and the kernel image window at
+ * 0xffffffff80000000), enable PAE, long mode, NX and paging, and jump to the
+ * higher-half kernel.
  * The kernel replaces these tables with precise W^X ones early in boot. */
 
 #define CR0_WP (1 << 16)
@@ -133,7 +135,8 @@ boot_gdt_pointer:
     .short boot_gdt_end - boot_gdt - 1
     .long boot_gdt
 
-    .section .boot.bss, "aw", @nobits
+    /* Zeros in the file, not @nobits: see boot/kernel.ld. */
+    .section .boot.bss, "aw", @progbits
     .balign 4096
     .global boot_pml4
 boot_pml4:      .skip 4096

@@ -1,5 +1,6 @@
 // kernel_main: from the first 64-bit instruction to the root task.
 #include "arch/arch.h"
+#include "bootinfo/multiboot1.h"
 #include "bootinfo/multiboot2.h"
 #include "cmdline.h"
 #include "ipc/fastpath.h"
@@ -22,11 +23,11 @@ constexpr uint64_t boot_physmap_limit = 1ull << 30;
 
 kernel::bootinfo::BootInfo g_boot_info;
 
-void parse_boot_info(uint32_t magic, uint64_t boot_info_phys)
+// Multiboot2 is one block; its strings stay where the loader put them, in
+// the range mm::init keeps reserved.
+kernel::bootinfo::BootInfo parse_multiboot2_at(uint64_t boot_info_phys)
 {
     using namespace kernel::bootinfo;
-    if (magic != multiboot2_bootloader_magic)
-        panic("not started by a multiboot2 boot loader (magic {:x})", magic);
     if (boot_info_phys + 8 > boot_physmap_limit)
         panic("boot information at {:x} is above 1 GiB", boot_info_phys);
     const auto* bytes = arch::phys_to_virt<const uint8_t>(ipc::PhysAddr(boot_info_phys));
@@ -37,7 +38,34 @@ void parse_boot_info(uint32_t magic, uint64_t boot_info_phys)
     auto parsed = parse_multiboot2(bytes, total_size);
     if (parsed.is_error())
         panic("malformed multiboot2 boot information: {}", ipc::error_name(parsed.error()));
-    g_boot_info = parsed.value();
+    return parsed.value();
+}
+
+// Multiboot 1 (QEMU's -kernel loader) scatters its pieces over memory the
+// boot page tables map; the strings are copied out, since the frame
+// allocator does not know where the loader put them.
+kernel::bootinfo::BootStrings g_boot_strings;
+
+kernel::bootinfo::BootInfo parse_multiboot1_at(uint64_t boot_info_phys)
+{
+    using namespace kernel::bootinfo;
+    PhysicalWindow boot_mapped { 0, arch::phys_to_virt<const uint8_t>(ipc::PhysAddr(0)), boot_physmap_limit };
+    auto parsed = parse_multiboot1(boot_mapped, boot_info_phys, g_boot_strings);
+    if (parsed.is_error())
+        panic("malformed multiboot boot information at {:x}: {}", boot_info_phys,
+            ipc::error_name(parsed.error()));
+    return parsed.value();
+}
+
+void parse_boot_info(uint32_t magic, uint64_t boot_info_phys)
+{
+    using namespace kernel::bootinfo;
+    if (magic == multiboot2_bootloader_magic)
+        g_boot_info = parse_multiboot2_at(boot_info_phys);
+    else if (magic == multiboot1_bootloader_magic)
+        g_boot_info = parse_multiboot1_at(boot_info_phys);
+    else
+        panic("not started by a multiboot2 or multiboot boot loader (magic {:x})", magic);
 }
 
 kernel::log::Level parse_level(std::string_view name)
@@ -53,8 +81,7 @@ kernel::log::Level parse_level(std::string_view name)
 }
 
 // A command-line word as a C string for the log, cut to fit.
-template <size_t N>
-void copy_word(char (&out)[N], std::string_view word)
+template<size_t N> void copy_word(char (&out)[N], std::string_view word)
 {
     size_t n = word.size() < N - 1 ? word.size() : N - 1;
     memcpy(out, word.data(), n);
@@ -69,8 +96,8 @@ uint32_t timer_rate(const kernel::CommandLine& command_line)
     if (hz.is_error()) {
         char text[24];
         copy_word(text, command_line.value("timer.hz"));
-        kernel::log::warn("timer", "timer.hz={} is not a whole number in [{}, {}]: using {} Hz", text, min_timer_hz,
-                          max_timer_hz, default_timer_hz);
+        kernel::log::warn("timer", "timer.hz={} is not a whole number in [{}, {}]: using {} Hz", text,
+            min_timer_hz, max_timer_hz, default_timer_hz);
         return default_timer_hz;
     }
     return uint32_t(hz.value());

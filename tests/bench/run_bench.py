@@ -6,14 +6,18 @@ samples) and how many samples.
 
     run_bench.py --build-dir BUILD [--count N] [--mib M] [--smoke] [--linux | --no-linux]
 
-Three images boot side by side (the figures are exact either way):
-- bench.iso: GRUB + BUILD/kernel/kernel.elf + init, pager, fs, console and
+Three boots run side by side (the figures are exact either way), each
+straight into the kernel by QEMU's own loader (`-kernel`, multiboot 1, the
+modules passed with `-initrd`; boot/qemu_boot.py): no firmware menu, no GRUB
+reading an ISO under -icount, the same kernel and module files `make run`
+boots through GRUB.
+- bench: BUILD/kernel/kernel.elf with init, pager, fs, console and
   BUILD/user/bench/bench-initrd.cpio (bin/bench, etc/bench.dat, bin/hello),
-  booted with `init.run=/bin/bench:COUNT:MIB`; console in BUILD/bench/faultline.log.
-- kbench.iso: the kernel with BUILD/user/bench/kbench.elf as root task
+  command line `init.run=/bin/bench:COUNT:MIB`; console in BUILD/bench/faultline.log.
+- kbench: the kernel with BUILD/user/bench/kbench.elf as root task
   (`init=kbench kbench.count=COUNT`), for the rows that need kernel objects
   a program never gets; console in BUILD/bench/kbench.log.
-- pool.iso: bench.iso booted with `pager.pool=64` and
+- pool: the bench boot with `pager.pool=64` and
   `init.run=/bin/bench:pool:COUNT` (COUNT rounded up to a multiple of 64):
   the anonymous fault row again with the pager's pre-zeroed frame pool;
   console in BUILD/bench/pool.log.
@@ -39,7 +43,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-MKISO = os.path.join(REPO, 'boot', 'mkiso.py')
+sys.path.insert(0, os.path.join(REPO, 'boot'))
+
+import qemu_boot  # noqa: E402
 
 # Every row the benchmark program must produce.
 ROWS = [
@@ -80,34 +86,36 @@ LINUX_PAIRS = [
 COMPARED_BY_MEAN = {'anon_fault_prezeroed_pool'}
 
 
-def qemu_argv(iso, exact=True):
+def icount(exact=True):
     # BENCH_ICOUNT=off drops -icount (a quick check of the plumbing only:
     # the figures then follow the host clock and mean nothing).
-    icount = os.environ.get('BENCH_ICOUNT', 'shift=0' if exact else 'off')
-    return [os.environ.get('QEMU', 'qemu-system-x86_64'),
-            '-cdrom', iso, '-m', '256M', '-cpu', 'qemu64', '-smp', '1'] + \
-           ([] if icount == 'off' else ['-icount', icount]) + [
-            '-serial', 'stdio', '-display', 'none', '-monitor', 'none',
-            '-no-reboot', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04']
+    value = os.environ.get('BENCH_ICOUNT', 'shift=0' if exact else 'off')
+    return None if value == 'off' else value
 
 
-def build_kbench_iso(build, out_dir, count):
-    kernel = os.path.join(build, 'kernel', 'kernel.elf')
-    kbench = os.path.join(build, 'user', 'bench', 'kbench.elf')
-    missing = [p for p in (kernel, kbench) if not os.path.isfile(p)]
+def require(paths, build):
+    missing = [p for p in paths if not os.path.isfile(p)]
     if missing:
         sys.exit(f'run_bench: build output missing: {", ".join(missing)} (run: ninja -C {build})')
-    iso = os.path.join(out_dir, 'kbench.iso')
-    subprocess.run([sys.executable, MKISO, '--out', iso, '--kernel', kernel,
-                    '--cmdline', f'init=kbench kbench.count={count}', '--module', f'{kbench}=kbench'],
-                   check=True, stdout=subprocess.DEVNULL)
-    return iso
+
+
+def kernel_path(build):
+    return os.path.join(build, 'kernel', 'kernel.elf')
+
+
+def kbench_image(build, count):
+    """(kernel, modules, command line) of the kbench boot."""
+    kbench = os.path.join(build, 'user', 'bench', 'kbench.elf')
+    require([kernel_path(build), kbench], build)
+    return kernel_path(build), [(kbench, 'kbench')], f'init=kbench kbench.count={count}'
 
 
 POOL_FRAMES = 64
 
 
-def build_iso(build, out_dir, cmdline, name='bench.iso'):
+def bench_image(build, cmdline):
+    """(kernel, modules, command line) of a boot of the benchmark program
+    under init, the pager, fs and the console."""
     modules = [
         (os.path.join(build, 'servers', 'init', 'init.elf'), 'init'),
         (os.path.join(build, 'servers', 'pager', 'pager.elf'), 'pager'),
@@ -115,34 +123,59 @@ def build_iso(build, out_dir, cmdline, name='bench.iso'):
         (os.path.join(build, 'servers', 'console', 'console.elf'), 'console'),
         (os.path.join(build, 'user', 'bench', 'bench-initrd.cpio'), 'initrd'),
     ]
-    kernel = os.path.join(build, 'kernel', 'kernel.elf')
-    missing = [p for p in [kernel] + [m[0] for m in modules] if not os.path.isfile(p)]
-    if missing:
-        sys.exit(f'run_bench: build output missing: {", ".join(missing)} (run: ninja -C {build})')
-    iso = os.path.join(out_dir, name)
-    cmd = [sys.executable, MKISO, '--out', iso, '--kernel', kernel, '--cmdline', cmdline]
-    for path, name in modules:
-        cmd += ['--module', f'{path}={name}']
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return iso
+    require([kernel_path(build)] + [m[0] for m in modules], build)
+    return kernel_path(build), modules, cmdline
 
 
-def boot(iso, log_path, timeout, exact=True):
-    """Boot the image; return the console text (carriage returns removed)."""
+class Progress:
+    """One line per row as it arrives, and a line at least every
+    HEARTBEAT seconds while a boot is quiet, so no stretch of `make bench`
+    or bench-smoke is silent."""
+    HEARTBEAT = 20.0
+
+    def __init__(self, expected_rows):
+        self.lock = threading.Lock()
+        self.expected = expected_rows
+        self.seen = set()
+
+    def row(self, image, name):
+        with self.lock:
+            self.seen.add(name)
+            print(f'run_bench: [{image}] {name} ({len(self.seen)} of {self.expected} rows)', flush=True)
+
+    def quiet(self, image, seconds):
+        with self.lock:
+            print(f'run_bench: [{image}] still running after {seconds:.0f} s '
+                  f'({len(self.seen)} of {self.expected} rows so far)', flush=True)
+
+
+ROW_LINE = re.compile(rb'benchjson: \{"name": ?"([A-Za-z0-9_]+)"')
+
+
+def boot(image, argv, log_path, timeout, progress):
+    """Boot with `argv`; return the console text (carriage returns removed)
+    and the seconds it took."""
+    import selectors
     t0 = time.monotonic()
+    last_word = t0
+    pending = b''
     with open(log_path, 'wb') as log:
-        proc = subprocess.Popen(qemu_argv(iso, exact), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
         chunks = []
         try:
-            import selectors
             sel = selectors.DefaultSelector()
             sel.register(proc.stdout, selectors.EVENT_READ)
             while True:
-                left = timeout - (time.monotonic() - t0)
+                now = time.monotonic()
+                left = timeout - (now - t0)
                 if left <= 0:
-                    print(f'run_bench: timed out after {timeout:.0f} s', file=sys.stderr)
+                    print(f'run_bench: [{image}] timed out after {timeout:.0f} s', file=sys.stderr)
+                    proc.kill()
                     break
+                if now - last_word >= Progress.HEARTBEAT:
+                    progress.quiet(image, now - t0)
+                    last_word = now
                 if not sel.select(min(left, 1.0)):
                     if proc.poll() is not None:
                         break
@@ -153,6 +186,13 @@ def boot(iso, log_path, timeout, exact=True):
                 chunks.append(data)
                 log.write(data)
                 log.flush()
+                pending += data
+                *lines, pending = pending.split(b'\n')
+                for line in lines:
+                    m = ROW_LINE.search(line)
+                    if m:
+                        progress.row(image, m.group(1).decode())
+                        last_word = time.monotonic()
         finally:
             try:
                 proc.wait(timeout=10)
@@ -223,8 +263,8 @@ def main():
     ap.add_argument('--no-linux', dest='linux', action='store_false')
     ap.add_argument('--reuse-linux', action='store_true',
                     help='use OUT/linux.jsonl from an earlier run instead of booting Linux again')
-    ap.add_argument('--timeout', type=float, default=1500.0,
-                    help='seconds for the faultline boot (BIOS and GRUB alone take minutes under -icount shift=0)')
+    ap.add_argument('--timeout', type=float, default=600.0,
+                    help='seconds for each faultline boot')
     args = ap.parse_args()
 
     build = os.path.abspath(args.build_dir)
@@ -238,32 +278,36 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
 
     cmdline = f'init.run=/bin/bench:{args.count}:{args.mib}'
-    iso = build_iso(build, out_dir, cmdline)
-    kiso = build_kbench_iso(build, out_dir, args.count)
     # Whole refills: the pool row's mean is the amortized cost only over a
     # multiple of the pool's size (100 faults of a 64-frame pool hold one
     # refill or two, depending on where the count starts).
     pool_count = -(-args.count // POOL_FRAMES) * POOL_FRAMES
     pool_cmdline = f'init.run=/bin/bench:pool:{pool_count} pager.pool={POOL_FRAMES}'
-    piso = build_iso(build, out_dir, pool_cmdline, 'pool.iso')
-    print(f'run_bench: booting {iso} ({cmdline}), {kiso} and {piso} ({pool_cmdline}) with -icount shift=0'
-          + (' (--smoke: bench.iso only)' if args.smoke else ''), flush=True)
+    images = {
+        'bench': bench_image(build, cmdline),
+        'kbench': kbench_image(build, args.count),
+        'pool': bench_image(build, pool_cmdline),
+    }
+    logs = {'bench': 'faultline.log', 'kbench': 'kbench.log', 'pool': 'pool.log'}
+    # Every boot runs under -icount, --smoke included: with no firmware menu
+    # and no GRUB it costs seconds, and the smoke figures are then the same
+    # exact counts as `make bench`'s, only over fewer samples.
+    exact = {key: True for key in images}
+    print('run_bench: booting the kernel directly (QEMU -kernel, multiboot 1, no firmware menu or GRUB): '
+          + '; '.join(f'{key} ({images[key][2]})' + (' with -icount shift=0' if exact[key] else '')
+                      for key in images), flush=True)
+    progress = Progress(len(ROWS))
     booted = {}
 
-    # --smoke keeps -icount only where a row is derived by subtraction
-    # (guard_hit_to_exit, in bench.iso), which the host clock's noise can
-    # drive to zero; every row of the other two images times its operation
-    # directly and is positive either way, and BIOS and GRUB take minutes
-    # under -icount.
-    def boot_into(key, image, log_name):
-        exact = not args.smoke or key == 'bench'
-        booted[key] = boot(image, os.path.join(out_dir, log_name), args.timeout, exact)
+    def boot_into(key):
+        kernel, modules, line = images[key]
+        argv = qemu_boot.direct_argv(kernel, modules, line, icount=icount(exact[key]))
+        booted[key] = boot(key, argv, os.path.join(out_dir, logs[key]), args.timeout, progress)
 
-    others = [threading.Thread(target=boot_into, args=('kbench', kiso, 'kbench.log')),
-              threading.Thread(target=boot_into, args=('pool', piso, 'pool.log'))]
+    others = [threading.Thread(target=boot_into, args=(key,)) for key in ('kbench', 'pool')]
     for t in others:
         t.start()
-    boot_into('bench', iso, 'faultline.log')
+    boot_into('bench')
     for t in others:
         t.join()
     text, seconds = booted['bench']

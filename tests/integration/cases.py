@@ -96,8 +96,10 @@ class Case:
     name: str
     steps: list
     exit_code: Optional[int] = 33
-    # None: boot the ISO meson built (BUILD/faultline.iso). Otherwise a variant
-    # ISO is made with boot/mkiso.py from the same kernel with this command line.
+    # None (and no modules): boot the ISO meson built (BUILD/faultline.iso)
+    # through the firmware and GRUB, as `make run` does. Otherwise the same
+    # kernel boots with this command line, directly by QEMU's loader
+    # (boot/qemu_boot.py), or from a variant GRUB ISO if `grub` is set.
     cmdline: Optional[str] = None
     # ctx -> [(path, module name)]; None means the default [init.elf as "init"].
     modules: Optional[Callable] = None
@@ -109,6 +111,9 @@ class Case:
     # False (the default): QEMU runs with -no-reboot, so a reset ends it
     # with exit code 0. True: a reset restarts the machine, as `make run` does.
     reboots: bool = False
+    # A variant (cmdline or modules) boots through GRUB from an ISO made by
+    # boot/mkiso.py instead of QEMU's direct -kernel boot.
+    grub: bool = False
 
     @property
     def uses_default_iso(self):

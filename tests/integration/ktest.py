@@ -44,9 +44,8 @@ def main():
     cmdline = ' '.join(['init=ktest'] + args.kernel_args.split())
     case = Case(name=args.name, cmdline=cmdline, steps=[],
                 modules=lambda c: [(args.ktest_elf, 'ktest')])
-    iso, _, _ = runner.prepare_iso(case, ctx)
     log_path = os.path.join(ctx.log_dir, f'{args.name}.log')
-    con = Console(runner.qemu_argv(iso), log_path=log_path, forbid=(r'KERNEL PANIC',))
+    con = Console(runner.direct_argv(case, ctx), log_path=log_path, forbid=(r'KERNEL PANIC',))
     passed = failed = 0
     reported = None
     problem = None

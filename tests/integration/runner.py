@@ -3,11 +3,13 @@
 
     runner.py [--build-dir BUILD] [--filter SUBSTR ...] [--list] [--jobs N]
 
-Each case (see cases.py) boots either BUILD/faultline.iso or a variant ISO
-made by boot/mkiso.py from the same BUILD/kernel/kernel.elf and module files
-with its own command line; variants live in BUILD/tests/isos/ and are rebuilt
-only when their inputs change (the file name carries a hash of kernel,
-modules, command line and mkiso.py). The serial console is checked against
+Each case (see cases.py) boots either BUILD/faultline.iso through the
+firmware and GRUB, as `make run` does, or a variant: the same
+BUILD/kernel/kernel.elf with its own command line and modules, booted
+directly by QEMU's -kernel loader (boot/qemu_boot.py), or for a case with
+`grub=True` from a variant ISO made by boot/mkiso.py (in BUILD/tests/isos/,
+rebuilt only when their inputs change: the file name carries a hash of
+kernel, modules, command line and mkiso.py). The serial console is checked against
 the case's ordered expectations, then QEMU's exit code. Full console logs
 go to BUILD/tests/logs/NAME.log.
 
@@ -31,6 +33,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(REPO, 'boot'))
+
+import qemu_boot  # noqa: E402
 
 from console import Console, ExpectError  # noqa: E402
 import cases as case_defs  # noqa: E402
@@ -54,15 +59,34 @@ EXIT_MEANING = {
 
 
 def qemu_argv(iso, case=None, ctx=None):
-    argv = [os.environ.get('QEMU', 'qemu-system-x86_64'),
-            '-cdrom', iso, '-m', '256M', '-cpu', 'qemu64', '-smp', '1',
-            '-serial', 'stdio', '-display', 'none', '-monitor', 'none',
-            '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04']
-    if case is None or not case.reboots:
-        argv.append('-no-reboot')
-    if case is not None and case.qemu_args:
-        argv += list(case.qemu_args(ctx))
-    return argv
+    """Boot an ISO through the firmware and GRUB."""
+    no_reboot = case is None or not case.reboots
+    return qemu_boot.iso_argv(iso, no_reboot=no_reboot) + extra_qemu_args(case, ctx)
+
+
+def extra_qemu_args(case, ctx):
+    return list(case.qemu_args(ctx)) if case is not None and case.qemu_args else []
+
+
+def direct_argv(case, ctx):
+    """Boot the case's kernel and modules with QEMU's -kernel loader."""
+    modules = (case.modules or case_defs.default_modules)(ctx)
+    missing = [path for path, _ in modules if not os.path.isfile(path)]
+    if missing:
+        raise CaseFailure(f'build output missing: {", ".join(missing)} (run: ninja -C {ctx.build_dir})')
+    try:
+        argv = qemu_boot.direct_argv(ctx.kernel_elf, modules, case.cmdline or '', no_reboot=not case.reboots)
+    except ValueError as e:
+        raise CaseFailure(str(e))
+    return argv + extra_qemu_args(case, ctx)
+
+
+def boot_argv(case, ctx):
+    """Return (QEMU argv, whether a variant ISO was built)."""
+    if case.uses_default_iso or case.grub:
+        iso, _, rebuilt = prepare_iso(case, ctx)
+        return qemu_argv(iso, case, ctx), rebuilt
+    return direct_argv(case, ctx), False
 
 
 def describe_exit(rc):
@@ -155,11 +179,11 @@ def prepare_iso(case, ctx):
     return iso, time.monotonic() - t0, True
 
 
-def run_case(case, ctx, iso):
-    """Boot `iso` and run the case. Returns (ok, message lines)."""
+def run_case(case, ctx, argv):
+    """Boot QEMU with `argv` and run the case. Returns (ok, message lines)."""
     t0 = time.monotonic()
     log_path = os.path.join(ctx.log_dir, case.name + '.log')
-    con = Console(qemu_argv(iso, case, ctx), log_path=log_path, forbid=case.forbid)
+    con = Console(argv, log_path=log_path, forbid=case.forbid)
     failure = None
     try:
         for i, step in enumerate(case.steps, 1):
@@ -245,14 +269,14 @@ def main():
 
     t_start = time.monotonic()
     passed = failed = 0
-    # Variant ISOs first, one at a time (each grub-mkrescue takes well under a second).
-    isos = {}
+    # Variant GRUB ISOs first, one at a time (each grub-mkrescue takes well
+    # under a second); direct boots need nothing built.
+    argvs = {}
     built = 0
     t_iso = time.monotonic()
     for c in runnable:
         try:
-            iso, _, rebuilt = prepare_iso(c, ctx)
-            isos[c.name] = iso
+            argvs[c.name], rebuilt = boot_argv(c, ctx)
             built += rebuilt
         except (CaseFailure, OSError) as e:
             say([f'FAIL {c.name}: {e}'])
@@ -260,9 +284,9 @@ def main():
     if built:
         say([f'built {built} variant ISO(s) in {time.monotonic() - t_iso:.1f}s'])
 
-    todo = [c for c in runnable if c.name in isos]
+    todo = [c for c in runnable if c.name in argvs]
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = {pool.submit(run_case, c, ctx, isos[c.name]): c for c in todo}
+        futures = {pool.submit(run_case, c, ctx, argvs[c.name]): c for c in todo}
         try:
             for fut in concurrent.futures.as_completed(futures):
                 c = futures[fut]
