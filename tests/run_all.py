@@ -6,7 +6,8 @@
 The test list comes from `meson introspect BUILD_DIR --tests`. Tests run one
 at a time, suite "unit" first, then "integration", then anything else, each
 with its own environment, working directory and timeout; their output is
-streamed to stdout as it arrives.
+streamed to stdout as it arrives, after a line `=== [K/N] suite/name` that
+says how far the run is.
 
 Counting, per test:
   * a doctest binary's summary line
@@ -161,8 +162,12 @@ def main(argv):
 
     wall_start = time.monotonic()
     results = []
-    for test in tests:
-        print(f'=== {label(test)}', flush=True)
+    for number, test in enumerate(tests, 1):
+        passed = sum(r['passed'] for r in results)
+        failed = sum(r['failed'] for r in results)
+        print(f'=== [{number}/{len(tests)}] {label(test)}'
+              + (f'  (so far {passed} passed, {failed} failed, {time.monotonic() - wall_start:.0f} s)'
+                 if results else ''), flush=True)
         results.append(run_test(test, build_dir))
     wall = time.monotonic() - wall_start
 
