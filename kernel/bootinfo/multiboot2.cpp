@@ -4,6 +4,7 @@
 // of bounds. Multi-byte fields are copied out byte-wise: the structure is
 // only 8-aligned by convention and the parser must not fault if it is not.
 
+#include <bootinfo/boot_fields.h>
 #include <bootinfo/multiboot2.h>
 
 namespace kernel::bootinfo {
@@ -12,6 +13,7 @@ namespace {
 
 using ipc::Error;
 using ipc::Result;
+using fields::load;
 
 // Layout constants from the Multiboot2 specification, section 3.6.
 constexpr size_t fixed_header_size = 8; // u32 total_size, u32 reserved
@@ -28,14 +30,6 @@ constexpr uint32_t tag_type_memory_map = 6;
 constexpr size_t module_header_size = tag_header_size + 8;     // + u32 mod_start, u32 mod_end
 constexpr size_t memory_map_header_size = tag_header_size + 8; // + u32 entry_size, u32 entry_version
 constexpr size_t minimum_memory_map_entry_size = 24;           // u64 base, u64 length, u32 type, u32 reserved
-
-template<typename T>
-T load(const uint8_t* bytes)
-{
-    T value;
-    __builtin_memcpy(&value, bytes, sizeof(value));
-    return value;
-}
 
 constexpr size_t align_up(size_t value, size_t alignment)
 {
@@ -76,19 +70,6 @@ Result<void> parse_module(const Tag& tag, BootInfo& info)
     return {};
 }
 
-MemoryType memory_type_from_raw(uint32_t raw)
-{
-    switch (raw) {
-    case 1: return MemoryType::Available;
-    case 2: return MemoryType::Reserved;
-    case 3: return MemoryType::AcpiReclaimable;
-    case 4: return MemoryType::AcpiNvs;
-    case 5: return MemoryType::BadRam;
-    }
-    // The spec says unknown types must be treated as reserved.
-    return MemoryType::Reserved;
-}
-
 Result<void> parse_memory_map(const Tag& tag, BootInfo& info)
 {
     if (tag.size < memory_map_header_size)
@@ -107,14 +88,7 @@ Result<void> parse_memory_map(const Tag& tag, BootInfo& info)
         const uint8_t* entry = tag.bytes + offset;
         uint64_t base = load<uint64_t>(entry);
         uint64_t length = load<uint64_t>(entry + 8);
-        uint32_t type = load<uint32_t>(entry + 16);
-        // PhysRange::end() must be representable, or every range check on it lies.
-        if (length > ~uint64_t(0) - base)
-            return Error::Malformed;
-        if (info.memory_region_count == BootInfo::max_memory_regions)
-            return Error::OutOfRange;
-        info.memory[info.memory_region_count++]
-            = MemoryRegion { ipc::PhysRange { ipc::PhysAddr(base), length }, memory_type_from_raw(type) };
+        TRY(fields::add_memory_region(info, base, length, load<uint32_t>(entry + 16)));
     }
     return {};
 }
