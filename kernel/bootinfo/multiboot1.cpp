@@ -16,7 +16,6 @@ using ipc::Error;
 using ipc::Result;
 
 // Layout from the Multiboot Specification 0.6.96, section 3.3.
-constexpr size_t info_size = 88; // through the last field we might read (vbe and framebuffer excluded)
 constexpr uint32_t flag_command_line = 1u << 2;
 constexpr uint32_t flag_modules = 1u << 3;
 constexpr uint32_t flag_memory_map = 1u << 6;
@@ -29,6 +28,8 @@ constexpr size_t offset_modules_address = 24;
 constexpr size_t offset_memory_map_length = 44;
 constexpr size_t offset_memory_map_address = 48;
 constexpr size_t offset_bootloader_name = 64;
+// Through the last field read; a loader may provide more (APM, VBE, framebuffer).
+constexpr size_t info_size = offset_bootloader_name + 4;
 
 constexpr size_t module_entry_size = 16; // u32 mod_start, mod_end, string, reserved
 constexpr size_t memory_map_size_field = 4; // each entry starts with its size, not counting this field
