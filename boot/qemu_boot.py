@@ -24,8 +24,8 @@ def qemu_binary():
     return os.environ.get('QEMU', 'qemu-system-x86_64')
 
 
-def console_args(no_reboot=True):
-    return ['-serial', 'stdio', '-display', 'none', '-monitor', 'none'] + \
+def console_args(no_reboot=True, serial='stdio'):
+    return ['-serial', serial, '-display', 'none', '-monitor', 'none'] + \
         (['-no-reboot'] if no_reboot else []) + EXIT_DEVICE
 
 
@@ -47,11 +47,12 @@ def initrd_arg(modules):
     return ','.join(parts)
 
 
-def direct_argv(kernel, modules, cmdline='', icount=None, no_reboot=True):
+def direct_argv(kernel, modules, cmdline='', icount=None, no_reboot=True, serial='stdio'):
     """Boot `kernel` (an ELF with the multiboot 1 header) directly with
-    `modules` [(path, name)] in order and the kernel command line `cmdline`."""
+    `modules` [(path, name)] in order and the kernel command line `cmdline`;
+    COM1 goes to `serial` (a QEMU chardev)."""
     argv = [qemu_binary(), '-kernel', kernel]
     if modules:
         argv += ['-initrd', initrd_arg(modules)]
     argv += ['-append', cmdline]
-    return argv + MACHINE + (['-icount', icount] if icount else []) + console_args(no_reboot)
+    return argv + MACHINE + (['-icount', icount] if icount else []) + console_args(no_reboot, serial)

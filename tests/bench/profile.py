@@ -34,7 +34,9 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-MKISO = os.path.join(REPO, 'boot', 'mkiso.py')
+sys.path.insert(0, os.path.join(REPO, 'boot'))
+
+import qemu_boot  # noqa: E402
 
 SERVER_ELFS = {
     'init': 'servers/init/init.elf',
@@ -83,9 +85,10 @@ def code_bytes(elf, address, n=8):
     sys.exit(f'profile: {address:#x} is not in a section of {elf}')
 
 
-def build_iso(args, build, out_dir):
+def boot_image(args, build):
+    """(kernel, modules, command line) of the image to profile, booted
+    directly by QEMU (boot/qemu_boot.py), as `make bench` boots it."""
     kernel = os.path.join(build, 'kernel', 'kernel.elf')
-    iso = os.path.join(out_dir, 'profile.iso')
     if args.image == 'kbench':
         cmdline = f'init=kbench kbench.count={args.count}' + (f' ktest.only={args.only}' if args.only else '')
         modules = [(os.path.join(build, SERVER_ELFS['kbench']), 'kbench')]
@@ -93,15 +96,10 @@ def build_iso(args, build, out_dir):
         cmdline = f'init.run=/bin/bench:{args.count}:1'
         modules = [(os.path.join(build, SERVER_ELFS[n]), n) for n in ('init', 'pager', 'fs', 'console')]
         modules.append((os.path.join(build, 'user', 'bench', 'bench-initrd.cpio'), 'initrd'))
-    cmdline = args.command_line or cmdline
-    cmd = [sys.executable, MKISO, '--out', iso, '--kernel', kernel, '--cmdline', cmdline]
-    for path, name in modules:
-        cmd += ['--module', f'{path}={name}']
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return iso
+    return kernel, modules, args.command_line or cmdline
 
 
-def record(iso, start, end, elf, log_path, work, start_hit=1):
+def record(image, start, end, elf, log_path, work, start_hit=1):
     """Boot stopped, log every instruction between the two breakpoints.
     Every user program links at 0x400000, so a breakpoint address is code
     in other processes too: the start only counts where the bytes there are
@@ -114,10 +112,9 @@ def record(iso, start, end, elf, log_path, work, start_hit=1):
                 'set $space = $cr3\n'
                 'monitor log exec,nochain,cpu\nmonitor singlestep on\ndelete\n'
                 f'hbreak *{end:#x} if $cr3 == $space\ncontinue\nmonitor log none\nkill\nquit\n')
-    qemu = subprocess.Popen(['qemu-system-x86_64', '-cdrom', iso, '-m', '256M', '-cpu', 'qemu64', '-smp', '1',
-                             '-display', 'none', '-monitor', 'none', '-serial', 'file:' + os.path.join(work, 'serial.txt'),
-                             '-no-reboot', '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
-                             '-gdb', 'tcp::1234', '-S', '-D', log_path],
+    kernel, modules, cmdline = image
+    argv = qemu_boot.direct_argv(kernel, modules, cmdline, serial='file:' + os.path.join(work, 'serial.txt'))
+    qemu = subprocess.Popen(argv + ['-gdb', 'tcp::1234', '-S', '-D', log_path],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         subprocess.run(['gdb', '-batch', '-x', script], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -206,8 +203,7 @@ def main():
 
     work = tempfile.mkdtemp(prefix='faultline-profile-')
     log_path = os.path.join(work, 'qemu.log')
-    iso = build_iso(args, build, work)
-    record(iso, start, end, os.path.join(build, SERVER_ELFS[order[0]]), log_path, work, args.start_hit)
+    record(boot_image(args, build), start, end, os.path.join(build, SERVER_ELFS[order[0]]), log_path, work, args.start_hit)
     names, ticks = drop_timer_interrupts(attribute(log_path, kernel, processes))
     print(f'profile: {len(names)} instructions from {args.start} to {args.end}, '
           f'not counting {ticks} in timer interrupts (log {log_path})')
