@@ -39,6 +39,7 @@ try:
     import shell_cases  # noqa: E402
 except ImportError:  # not written yet
     shell_cases = None
+import trace_cases  # noqa: E402
 from cases import CaseFailure  # noqa: E402
 
 MKISO = os.path.join(REPO, 'boot', 'mkiso.py')
@@ -211,7 +212,7 @@ def main():
                     help='cases booted in parallel (default: 2, or 1 on one CPU)')
     args = ap.parse_args()
 
-    all_cases = case_defs.CASES + boot_cases.CASES + (shell_cases.CASES if shell_cases else [])
+    all_cases = case_defs.CASES + boot_cases.CASES + (shell_cases.CASES if shell_cases else []) + trace_cases.CASES
     selected = [c for c in all_cases
                 if not args.filter or any(f in c.name for f in args.filter)]
     if args.list:
