@@ -316,7 +316,7 @@ def draw(faults, path, title):
     handles += [Line2D([], [], linestyle='', marker=ACCESS_MARKERS[a][0], markersize=7, markerfacecolor='white',
                        markeredgecolor='black', label=f'{ACCESS_MARKERS[a][1]} fault') for a in used_accesses]
     fig.suptitle(title, fontsize=11)
-    top_inches = 0.45 + 0.22 * ((len(handles) + 3) // 4)
+    top_inches = 0.3 + 0.2 * ((len(handles) + 3) // 4)
     fig.legend(handles=handles, loc='upper center', bbox_to_anchor=(0.5, 1 - 0.4 / fig_height), ncol=4, fontsize=8,
                frameon=False)
     fig.tight_layout(rect=(0.015, 0, 0.97, 1 - top_inches / fig_height))
