@@ -12,7 +12,7 @@
 BUILD ?= build
 CROSS_FILE := boot/cross-x86_64-freestanding.ini
 DEB_PACKAGES := qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
-                meson ninja-build doctest-dev g++ python3 cpio
+                meson ninja-build doctest-dev g++ python3 cpio python3-matplotlib
 
 .PHONY: run test build deps clean
 
@@ -68,3 +68,15 @@ clean:
 .PHONY: bench
 bench: build
 	python3 tests/bench/run_bench.py --build-dir $(BUILD)
+
+# make trace-view: turn the trace records of a session (`make run` writes
+# them to $(BUILD)/trace.jsonl; see docs/tracing.md) into a picture
+# (trace.png) and a Perfetto trace (trace.perfetto.json) next to the file.
+# Installs python3-matplotlib first if it is missing (as `make deps` does),
+# and runs Debian's python3, the one that package serves.
+TRACE ?= $(BUILD)/trace.jsonl
+TRACE_PYTHON ?= /usr/bin/python3
+.PHONY: trace-view
+trace-view:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES=python3-matplotlib
+	$(TRACE_PYTHON) tools/trace_view.py $(TRACE)

@@ -10,6 +10,7 @@
 #include "resources.h"
 #include <ipc/proto/pager.h>
 #include <ipc/proto/slots.h>
+#include <pager/cspace.h>
 #include <pager/start_flags.h>
 #include <kernel_api.h>
 #include <stdio.h>
@@ -30,7 +31,6 @@ constexpr unsigned fs_cnode_radix = 12;
 constexpr unsigned pager_cnode_radix = 15;
 constexpr uint64_t initrd_address = 0x0000'1000'0000'0000;
 constexpr unsigned server_stack_pages = 16;
-constexpr CPtr pager_memory_slot = ipc::proto::process_slot_first_free;
 
 const ipc::ModuleDescriptor* find_module(const ipc::RootBootInfo& info, const char* name)
 {
@@ -143,7 +143,14 @@ init::ProcessObjects start_pager(const ipc::ModuleDescriptor& pager, CPtr endpoi
     must(init::give_cap(p, ipc::proto::process_slot_fs, fs_endpoint, Rights::write | Rights::grant), "fs endpoint");
     CPtr memory = 0;
     unsigned bits = must(init::take_largest_untyped(memory), "memory for the pager");
-    must(kapi::cnode_move(p.cnode, pager_memory_slot, 0, memory), "memory for the pager");
+    must(kapi::cnode_move(p.cnode, pager::cspace::memory_slot, 0, memory), "memory for the pager");
+    // COM2, the host trace channel: the pager alone writes it (docs/tracing.md).
+    CPtr com2 = must(init::slots().allocate(), "slots");
+    must(kapi::ioport_issue(ipc::root_slot_io_ports, pager::cspace::com2_first_port, pager::cspace::com2_last_port,
+                            com2),
+         "COM2 ports");
+    must(kapi::cnode_move(p.cnode, pager::cspace::trace_port_slot, 0, com2), "COM2 ports");
+    init::slots().free(com2);
     uint64_t flags = (strstr_word(command_line, "pager.log=debug") ? 1 : 0) | policy_flags(command_line)
         | pager::start_flags::pool_from_command_line(command_line);
     must(init::start_thread(p, init::ThreadStart { .entry = server.entry, .stack_pointer = ipc::proto::process_stack_top,

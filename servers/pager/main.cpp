@@ -3,9 +3,10 @@
 // programs' memory requests and the process manager's control requests
 // (badge = control_badge). We decide, populate, and answer Map, MapNew or Kill.
 //
-// Start arguments: 0 = size bits of the Untyped in our slot 8 (our frame
-// memory); 1 = flags (bit 0: log every decision; bits 8-31: the boot
+// Start arguments: 0 = size bits of the Untyped in cspace::memory_slot
+// (our frame memory); 1 = flags (bit 0: log every decision; bits 8-31: the boot
 // policy; bits 32-47: frames in the pre-zeroed pool, 0 = no pool).
+#include "cspace.h"
 #include "frames.h"
 #include "server.h"
 #include "trace.h"
@@ -24,8 +25,8 @@ using ipc::CPtr;
 using ipc::Error;
 using ipc::MessageInfo;
 
-constexpr CPtr memory_slot = ipc::proto::process_slot_first_free;
-constexpr CPtr first_free_slot = memory_slot + 1;
+constexpr CPtr memory_slot = pager::cspace::memory_slot;
+constexpr CPtr first_free_slot = pager::cspace::first_free_slot;
 constexpr unsigned cnode_radix = 15;
 constexpr CPtr endpoint = ipc::proto::process_slot_pager;
 

@@ -1,4 +1,6 @@
 #include "trace.h"
+#include "trace_channel.h"
+#include "trace_record.h"
 #include <ipc/proto/pager.h>
 #include <stdio.h>
 
@@ -14,13 +16,29 @@ uint64_t g_pids[max_traced];
 bool g_any = false;
 uint64_t g_next_id = 0;
 
+// The host records of the current fault wait here until its answer is
+// timed, so that writing COM2 (a system call per byte) falls in no figure
+// and in no span of the records. A fault with more file-server hops than
+// fit is the exception: the records are sent when the room runs out, and
+// that write is in the pager's figure.
+constexpr unsigned max_waiting_fs_hops = 64;
+
+struct WaitingFsHop {
+    Hop hop;
+    FsRequest request; // when hop is PagerToFs
+    FsReply reply; // when hop is FsToPager
+};
+
 struct Current {
     bool active;
-    uint64_t id;
+    FaultHeader header;
     uint64_t started;
+    // Records waiting for the host channel (only while it is open).
+    bool received_waiting;
+    FaultReceived received;
+    unsigned fs_hops_waiting;
+    WaitingFsHop fs_hops[max_waiting_fs_hops];
 } g_current;
-
-const char* access_name(const FaultInfo& f) { return f.is_write() ? "write" : f.is_execute() ? "exec" : "read"; }
 
 void update_any()
 {
@@ -56,12 +74,74 @@ void set_one(uint64_t pid, bool on)
     }
 }
 
+// At the first `trace on`: says why records will not reach the host, if they will not.
+void open_host_channel()
+{
+    HostChannel& channel = host_channel();
+    if (channel.state() != ChannelState::Unopened)
+        return;
+    switch (channel.open()) {
+    case ChannelState::NoPortCap:
+        libc::print("pager: no COM2 port capability: trace records go to the console only\n");
+        return;
+    case ChannelState::NoUart:
+        libc::print("pager: no UART at COM2: trace records go to the console only\n");
+        return;
+    case ChannelState::Unopened:
+    case ChannelState::Open:
+    case ChannelState::Stopped:
+        return;
+    }
+}
+
+template<typename Record> void send(const Record& record)
+{
+    HostChannel& channel = host_channel();
+    if (!channel.is_open())
+        return;
+    JsonLine line;
+    std::string_view text = encode(line, g_current.header, record);
+    if (text.empty()) {
+        libc::print("pager: trace record of fault #{} does not fit in {} bytes: not sent to the host\n",
+            g_current.header.id, JsonLine::capacity);
+        return;
+    }
+    if (!channel.write(text))
+        libc::print("pager: COM2 stopped taking bytes: trace records no longer go to the host\n");
+}
+
+void send_waiting()
+{
+    if (g_current.received_waiting)
+        send(g_current.received);
+    for (unsigned i = 0; i < g_current.fs_hops_waiting; ++i) {
+        const WaitingFsHop& h = g_current.fs_hops[i];
+        if (h.hop == Hop::PagerToFs)
+            send(h.request);
+        else
+            send(h.reply);
+    }
+    g_current.received_waiting = false;
+    g_current.fs_hops_waiting = 0;
+}
+
+void wait_fs_hop(const WaitingFsHop& hop)
+{
+    if (!host_channel().is_open())
+        return;
+    if (g_current.fs_hops_waiting == max_waiting_fs_hops)
+        send_waiting();
+    g_current.fs_hops[g_current.fs_hops_waiting++] = hop;
+}
+
 } // namespace
 
 void set(uint64_t pid, bool on)
 {
     set_one(pid, on);
     update_any();
+    if (on)
+        open_host_channel();
 }
 
 bool enabled_for(uint64_t pid)
@@ -85,33 +165,47 @@ void fault_received(uint64_t pid, const FaultInfo& f, uint64_t kernel_timestamp)
         return;
     }
     uint64_t start = now();
-    g_current = Current { true, g_next_id, start };
+    g_current.active = true;
+    g_current.header = FaultHeader { g_next_id, pid, f.address, access_name(f), f.ip };
+    g_current.started = start;
+    g_current.received = kernel_timestamp ? FaultReceived { kernel_timestamp, start - kernel_timestamp, true }
+                                          : FaultReceived { start, 0, false };
+    g_current.received_waiting = host_channel().is_open();
+    g_current.fs_hops_waiting = 0;
     if (kernel_timestamp)
-        libc::print("trace: #{} kernel->pager pid {} {} {:x} ip {:x} (+{} tsc in the kernel)\n", g_current.id, pid,
-                    access_name(f), f.address, f.ip, start - kernel_timestamp);
+        libc::print("trace: #{} kernel->pager pid {} {} {:x} ip {:x} (+{} tsc in the kernel)\n",
+            g_current.header.id, pid, access_name(f), f.address, f.ip, start - kernel_timestamp);
     else
-        libc::print("trace: #{} kernel->pager pid {} {} {:x} ip {:x}\n", g_current.id, pid, access_name(f), f.address, f.ip);
+        libc::print("trace: #{} kernel->pager pid {} {} {:x} ip {:x}\n", g_current.header.id, pid,
+            access_name(f), f.address, f.ip);
 }
 
 void fs_request(uint64_t file, uint64_t page)
 {
-    if (g_current.active)
-        libc::print("trace: #{} pager->fs fill file {} page {}\n", g_current.id, file, page);
+    if (!g_current.active)
+        return;
+    libc::print("trace: #{} pager->fs fill file {} page {}\n", g_current.header.id, file, page);
+    wait_fs_hop(WaitingFsHop { Hop::PagerToFs, FsRequest { file, page, now() }, {} });
 }
 
 void fs_reply(uint64_t bytes, uint64_t started)
 {
-    if (g_current.active)
-        libc::print("trace: #{} fs->pager {} bytes (+{} tsc)\n", g_current.id, bytes, now() - started);
+    if (!g_current.active)
+        return;
+    uint64_t figure = now() - started;
+    libc::print("trace: #{} fs->pager {} bytes (+{} tsc)\n", g_current.header.id, bytes, figure);
+    wait_fs_hop(WaitingFsHop { Hop::FsToPager, {}, FsReply { bytes, started, figure } });
 }
 
 void answer_map(uint64_t address, uint8_t rights, bool new_frame)
 {
     if (!g_current.active)
         return;
-    char r[4] = { (rights & 1) ? 'r' : '-', (rights & 2) ? 'w' : '-', (rights & 4) ? 'x' : '-', 0 };
-    libc::print("trace: #{} pager->kernel MAP {:x} {}{} (+{} tsc in the pager)\n", g_current.id, address, r,
-                new_frame ? " new" : "", now() - g_current.started);
+    uint64_t figure = now() - g_current.started;
+    libc::print("trace: #{} pager->kernel MAP {:x} {}{} (+{} tsc in the pager)\n", g_current.header.id,
+        address, rights_letters(rights).text, new_frame ? " new" : "", figure);
+    send_waiting();
+    send(MapAnswer { ipc::VirtAddr(address), rights, new_frame, g_current.started, figure });
     g_current.active = false;
 }
 
@@ -120,8 +214,13 @@ void answer_kill(uint64_t kill_word)
     if (!g_current.active)
         return;
     namespace proto = ipc::proto::pager;
-    libc::print("trace: #{} pager->kernel KILL {} at {:x} (+{} tsc in the pager)\n", g_current.id,
-                proto::kill_reason_name(proto::kill_reason(kill_word)), proto::kill_address(kill_word), now() - g_current.started);
+    uint64_t figure = now() - g_current.started;
+    const char* reason = proto::kill_reason_name(proto::kill_reason(kill_word));
+    uint64_t at = proto::kill_address(kill_word);
+    libc::print("trace: #{} pager->kernel KILL {} at {:x} (+{} tsc in the pager)\n", g_current.header.id,
+        reason, at, figure);
+    send_waiting();
+    send(KillAnswer { reason, ipc::VirtAddr(at), g_current.started, figure });
     g_current.active = false;
 }
 

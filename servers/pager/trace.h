@@ -9,6 +9,10 @@
 //   trace: #12 pager->kernel MAP 0x401000 r-x (+9100 tsc in the pager)
 //   trace: #14 pager->kernel MAP 0x7ffffffe000 rw- new (+1900 tsc in the pager)
 //   trace: #13 pager->kernel KILL guard page hit at 0x7ffffeffff00 (+2100 tsc in the pager)
+//
+// Each hop also goes to the host as one JSON record per line on COM2
+// (trace_record.h, trace_channel.h), written after the fault's answer is
+// timed; docs/tracing.md describes both.
 
 #include <cstdint>
 #include <pager/fault_info.h>

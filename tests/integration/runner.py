@@ -45,6 +45,7 @@ try:
 except ImportError:  # not written yet
     shell_cases = None
 import readme_cases  # noqa: E402
+import trace_cases  # noqa: E402
 from cases import CaseFailure  # noqa: E402
 
 MKISO = os.path.join(REPO, 'boot', 'mkiso.py')
@@ -237,7 +238,7 @@ def main():
     args = ap.parse_args()
 
     all_cases = (case_defs.CASES + boot_cases.CASES + (shell_cases.CASES if shell_cases else [])
-                 + readme_cases.CASES)
+                 + readme_cases.CASES + trace_cases.CASES)
     selected = [c for c in all_cases
                 if not args.filter or any(f in c.name for f in args.filter)]
     if args.list:
