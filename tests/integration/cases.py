@@ -109,10 +109,13 @@ class Case:
     # False (the default): QEMU runs with -no-reboot, so a reset ends it
     # with exit code 0. True: a reset restarts the machine, as `make run` does.
     reboots: bool = False
+    # ctx -> path of an ISO the case makes itself (the one `make run
+    # CMDLINE=...` boots, say); overrides cmdline and modules.
+    iso: Optional[Callable] = None
 
     @property
     def uses_default_iso(self):
-        return self.cmdline is None and self.modules is None
+        return self.cmdline is None and self.modules is None and self.iso is None
 
 
 def _positive(group, what):

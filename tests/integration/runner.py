@@ -39,6 +39,7 @@ try:
     import shell_cases  # noqa: E402
 except ImportError:  # not written yet
     shell_cases = None
+import run_cases  # noqa: E402
 from cases import CaseFailure  # noqa: E402
 
 MKISO = os.path.join(REPO, 'boot', 'mkiso.py')
@@ -125,6 +126,9 @@ def prepare_iso(case, ctx):
     """Return (iso path, seconds spent building, whether it was rebuilt)."""
     if case.uses_default_iso:
         return ctx.default_iso, 0.0, False
+    if case.iso is not None:
+        t0 = time.monotonic()
+        return case.iso(ctx), time.monotonic() - t0, False
     modules = (case.modules or case_defs.default_modules)(ctx)
     missing = [path for path, _ in modules if not os.path.isfile(path)]
     if missing:
@@ -211,7 +215,8 @@ def main():
                     help='cases booted in parallel (default: 2, or 1 on one CPU)')
     args = ap.parse_args()
 
-    all_cases = case_defs.CASES + boot_cases.CASES + (shell_cases.CASES if shell_cases else [])
+    all_cases = (case_defs.CASES + boot_cases.CASES + (shell_cases.CASES if shell_cases else [])
+                 + run_cases.CASES)
     selected = [c for c in all_cases
                 if not args.filter or any(f in c.name for f in args.filter)]
     if args.list:
