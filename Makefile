@@ -1,28 +1,45 @@
 # faultline: thin convenience layer over meson + ninja.
 #
-#   make run     build, then boot the ISO in QEMU on this terminal
+#   make run     build only what boots (kernel, servers, shell, initrd,
+#                faultline.iso), then boot it in QEMU on this terminal
 #                (serial console; quit with Ctrl-A then X)
-#   make test    build, then run the unit and integration tests
-#   make build   configure (once) and build into $(BUILD)
+#   make test    build everything, then run the unit and integration tests
+#   make build   configure (once) and build everything into $(BUILD)
 #   make deps    install missing Debian packages (apt-get; root or sudo)
 #   make clean   remove $(BUILD)
 #
-# Variables: BUILD (build directory, default "build").
+# Variables: BUILD (build directory, default "build");
+#   CMDLINE (make run: kernel options added to every boot menu entry, e.g.
+#   make run CMDLINE='pager.policy=eager loglevel=debug').
 
 BUILD ?= build
+CMDLINE ?=
+# Reaches the recipes as an environment variable, so quotes or `$` in it
+# cannot break the shell command; boot/run_image.py refuses what GRUB
+# cannot carry.
+export CMDLINE
 CROSS_FILE := boot/cross-x86_64-freestanding.ini
 DEB_PACKAGES := qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
                 meson ninja-build doctest-dev g++ python3 cpio python3-matplotlib
 
-.PHONY: run test build deps clean
+.PHONY: run test build configure deps clean
 
-run: build
-	boot/qemu.sh $(BUILD)/faultline.iso
+# Only the image's inputs: the tests and benchmark images (most of the
+# build) wait for make test / make bench. The trace channel (COM2) goes
+# to $(BUILD)/trace.jsonl.
+run: configure
+	@echo "make run: building the kernel, servers, shell, initrd and $(BUILD)/faultline.iso (tests and benchmarks: make test)"
+	ninja -C $(BUILD) faultline.iso
+	@iso=$$(python3 boot/run_image.py --build-dir $(BUILD) --cmdline "$$CMDLINE") \
+	    && FAULTLINE_TRACE_FILE=$(BUILD)/trace.jsonl boot/qemu.sh "$$iso"
 
 test: build
 	python3 tests/run_all.py $(BUILD)
 
-build: deps
+build: configure
+	ninja -C $(BUILD)
+
+configure: deps
 	@if [ ! -f $(BUILD)/build.ninja ]; then \
 	    if [ -d $(BUILD)/meson-private ]; then \
 	        echo "meson setup --wipe $(BUILD) --cross-file $(CROSS_FILE)"; \
@@ -32,7 +49,6 @@ build: deps
 	        meson setup $(BUILD) --cross-file $(CROSS_FILE); \
 	    fi; \
 	fi
-	ninja -C $(BUILD)
 
 # Idempotent: does nothing (and needs no privileges or network) when every
 # package is already installed. Never reads stdin, so it works in CI.

@@ -2,7 +2,8 @@
 """Build a bootable GRUB (BIOS, multiboot2) ISO for faultline.
 
     mkiso.py --out ISO --kernel KERNEL_ELF [--module PATH=NAME ...]
-             [--cmdline "STR"] [--entry "TITLE|CMDLINE" ...]
+             [--cmdline "STR"] [--entry "TITLE|CMDLINE" ...] [--timeout S]
+             [--manifest JSON]
 
 The kernel is copied to /boot/kernel.elf and every module to
 /boot/modules/NAME; each menu entry loads the kernel with its command line
@@ -10,9 +11,14 @@ and passes the modules (in the order given) with their NAME as the module
 string. GRUB talks on COM1 at 115200 baud so the whole boot is visible on
 the serial console. The ISO is written to a temporary name and renamed into
 place, so an interrupted build never leaves a half-written image behind.
+
+--manifest writes what went into the image (absolute kernel and module
+paths, menu entries, timeout) as JSON, so boot/run_image.py can make a
+variant of it with more kernel options without repeating the module list.
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -96,6 +102,8 @@ def main():
                     help='menu entry (repeatable; the first is the default)')
     ap.add_argument('--timeout', type=int, default=0,
                     help='seconds the GRUB menu waits for a choice (0: boot the default at once)')
+    ap.add_argument('--manifest', metavar='JSON',
+                    help='also write what went into the image here (see boot/run_image.py)')
     args = ap.parse_args()
 
     if not os.path.isfile(args.kernel):
@@ -144,6 +152,17 @@ def main():
                 sys.stderr.write(proc.stdout)
                 sys.stderr.write(proc.stderr)
                 die(f'grub-mkrescue failed (exit {proc.returncode})')
+    if args.manifest:
+        manifest = {
+            'kernel': os.path.abspath(args.kernel),
+            'modules': [[os.path.abspath(path), name] for path, name in modules],
+            'entries': [[title, cmdline] for title, cmdline in entries],
+            'timeout': args.timeout,
+        }
+        with atomic_output(os.path.abspath(args.manifest)) as tmp_manifest:
+            with open(tmp_manifest, 'w') as f:
+                json.dump(manifest, f, indent=1)
+                f.write('\n')
     return 0
 
 

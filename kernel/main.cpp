@@ -1,5 +1,6 @@
 // kernel_main: from the first 64-bit instruction to the root task.
 #include "arch/arch.h"
+#include "boot_options.h"
 #include "bootinfo/multiboot1.h"
 #include "bootinfo/multiboot2.h"
 #include "cmdline.h"
@@ -68,18 +69,6 @@ void parse_boot_info(uint32_t magic, uint64_t boot_info_phys)
         panic("not started by a multiboot2 or multiboot boot loader (magic {:x})", magic);
 }
 
-kernel::log::Level parse_level(std::string_view name)
-{
-    using kernel::log::Level;
-    if (name == "debug")
-        return Level::Debug;
-    if (name == "warn")
-        return Level::Warn;
-    if (name == "error")
-        return Level::Error;
-    return Level::Info;
-}
-
 // A command-line word as a C string for the log, cut to fit.
 template<size_t N> void copy_word(char (&out)[N], std::string_view word)
 {
@@ -126,8 +115,9 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t boot_info_phys
 
     parse_boot_info(magic, boot_info_phys);
     CommandLine command_line(g_boot_info.command_line);
-    log::set_threshold(parse_level(command_line.value("loglevel", "info")));
+    log::set_threshold(boot_options::log_level(command_line));
     log::info("boot", "command line \"{}\"", g_boot_info.command_line);
+    boot_options::check(command_line, [](const char* problem) { log::warn("boot", "{}", problem); });
     log::debug("boot", "loaded by {}", g_boot_info.bootloader_name);
     log_modules();
 
@@ -156,7 +146,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t boot_info_phys
     }
 
     // fastpath=off: every IPC takes the general path (ktest-slowpath tests it alone).
-    set_fastpath_enabled(command_line.value("fastpath", "on") != "off");
+    set_fastpath_enabled(boot_options::fastpath_on(command_line));
     if (!fastpath_enabled())
         log::info("kernel", "IPC fast path off");
 

@@ -5,7 +5,10 @@
 // loaded lazily by the pager.
 //
 //   init.run=prog1,prog2:arg1:arg2   programs separated by ',', arguments by ':'
+//
+// Its options on the command line are read and checked in options.cpp.
 #include "loader.h"
+#include "options.h"
 #include "processes.h"
 #include "resources.h"
 #include <ipc/proto/pager.h>
@@ -67,37 +70,6 @@ void must(Error e, const char* what)
         fail(what, e);
 }
 
-// Whether the command line has `word` as one of its space-separated words.
-bool strstr_word(const char* line, const char* word)
-{
-    size_t n = strlen(word);
-    for (const char* c = line; *c; ++c) {
-        if ((c == line || c[-1] == ' ') && strncmp(c, word, n) == 0 && (c[n] == ' ' || c[n] == '\0'))
-            return true;
-    }
-    return false;
-}
-
-// pager.policy=lazy|eager|around=N as the pager's start flags (bits 8-15
-// the kind, 16-31 N; see servers/pager/main.cpp).
-uint64_t policy_flags(const char* line)
-{
-    for (const char* c = line; *c; ++c) {
-        if ((c != line && c[-1] != ' ') || strncmp(c, "pager.policy=", 13) != 0)
-            continue;
-        const char* v = c + 13;
-        if (strncmp(v, "eager", 5) == 0)
-            return 1 << 8;
-        if (strncmp(v, "around=", 7) == 0) {
-            uint64_t n = 0;
-            for (v += 7; *v >= '0' && *v <= '9'; ++v)
-                n = n * 10 + uint64_t(*v - '0');
-            return (2 << 8) | ((n & 0xffff) << 16);
-        }
-    }
-    return 0;
-}
-
 struct Server {
     init::ProcessObjects objects;
     uint64_t entry;
@@ -134,7 +106,7 @@ init::ProcessObjects start_fs(const ipc::ModuleDescriptor& fs, const ipc::Module
 }
 
 init::ProcessObjects start_pager(const ipc::ModuleDescriptor& pager, CPtr endpoint, CPtr fs_endpoint,
-                                 const char* command_line)
+                                 uint64_t flags)
 {
     // The pager's CNode (2 MiB) and its slot, mapping and cache tables need more than the usual block.
     Server server = start_server(pager, pager_cnode_radix, init::server_block_bits + 1);
@@ -151,8 +123,6 @@ init::ProcessObjects start_pager(const ipc::ModuleDescriptor& pager, CPtr endpoi
          "COM2 ports");
     must(kapi::cnode_move(p.cnode, pager::cspace::trace_port_slot, 0, com2), "COM2 ports");
     init::slots().free(com2);
-    uint64_t flags = (strstr_word(command_line, "pager.log=debug") ? 1 : 0) | policy_flags(command_line)
-        | pager::start_flags::pool_from_command_line(command_line);
     must(init::start_thread(p, init::ThreadStart { .entry = server.entry, .stack_pointer = ipc::proto::process_stack_top,
                                                    .arg0 = bits, .arg1 = flags,
                                                    .fault_endpoint = 0, .supervisor = 0, .priority = pager_priority }),
@@ -190,32 +160,32 @@ init::ProcessObjects start_console(const ipc::ModuleDescriptor& module, CPtr end
 }
 
 // Splits "a,b:x:y" into argv strings ("a\0" and "b\0x\0y\0") in `storage`.
-unsigned parse_run_list(const char* command_line, const char* fallback, char* storage, size_t capacity, const char** items,
-                        unsigned max_items)
+unsigned parse_run_list(std::string_view list, char* storage, size_t capacity, const char** items, unsigned max_items)
 {
-    const char* value = nullptr;
-    for (const char* c = command_line; *c; ++c) {
-        if ((c == command_line || c[-1] == ' ') && strncmp(c, "init.run=", 9) == 0) {
-            value = c + 9;
-            break;
-        }
-    }
-    if (!value)
-        value = fallback;
     unsigned count = 0;
     size_t used = 0;
-    while (*value && *value != ' ' && count < max_items && used + 2 < capacity) {
+    size_t at = 0;
+    while (at < list.size() && count < max_items && used + 2 < capacity) {
         items[count++] = storage + used;
-        while (*value && *value != ' ' && *value != ',' && used + 2 < capacity) {
-            storage[used++] = *value == ':' ? '\0' : *value;
-            ++value;
+        while (at < list.size() && list[at] != ',' && used + 2 < capacity) {
+            storage[used++] = list[at] == ':' ? '\0' : list[at];
+            ++at;
         }
         storage[used++] = '\0';
         storage[used++] = '\0'; // an empty string ends the item's argv
-        if (*value == ',')
-            ++value;
+        if (at < list.size() && list[at] == ',')
+            ++at;
     }
     return count;
+}
+
+// The kernel's copy of its command line, NUL-terminated within the array.
+std::string_view command_line(const ipc::RootBootInfo& info)
+{
+    size_t n = 0;
+    while (n < sizeof(info.command_line) && info.command_line[n])
+        ++n;
+    return { info.command_line, n };
 }
 
 } // namespace
@@ -242,9 +212,11 @@ int main(int, char**)
     CPtr pager_ep = must(init::retype(objects, ObjectType::Endpoint), "endpoint");
     CPtr fs_ep = must(init::retype(objects, ObjectType::Endpoint), "endpoint");
 
+    init::Options options
+        = init::read_options(command_line(info), [](const char* problem) { libc::print("init: {}\n", problem); });
     init::ProcessManager manager;
     manager.register_server("fs", 1000, start_fs(*fs, *initrd, fs_ep));
-    manager.register_server("pager", 1001, start_pager(*pager, pager_ep, fs_ep, info.command_line));
+    manager.register_server("pager", 1001, start_pager(*pager, pager_ep, fs_ep, options.pager_flags));
     const ipc::ModuleDescriptor* console = find_module(info, "console");
     CPtr console_ep = 0;
     if (console) {
@@ -261,10 +233,11 @@ int main(int, char**)
     manager.init(init::Endpoints { .process = process_ep, .pager = pager_ep, .pager_control = pager_control, .fs = fs_ep,
                                    .console = console_ep });
 
-    static char storage[512];
-    const char* run_list[16];
-    unsigned count = parse_run_list(info.command_line, console ? "/bin/shell" : "/bin/hello", storage, sizeof(storage),
-                                    run_list, 16);
+    // Room for every program of the longest line: its bytes plus two NULs each.
+    static char storage[sizeof(ipc::RootBootInfo::command_line) + 2 * init::max_programs];
+    const char* run_list[init::max_programs];
+    std::string_view run = options.run.empty() ? (console ? "/bin/shell" : "/bin/hello") : options.run;
+    unsigned count = parse_run_list(run, storage, sizeof(storage), run_list, init::max_programs);
     manager.serve(run_list, count);
     libc::puts("init: all programs finished");
     return 0;

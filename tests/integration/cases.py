@@ -114,10 +114,19 @@ class Case:
     # A variant (cmdline or modules) boots through GRUB from an ISO made by
     # boot/mkiso.py instead of QEMU's direct -kernel boot.
     grub: bool = False
+    # ctx -> path of an ISO the case makes itself (the one `make run
+    # CMDLINE=...` boots, say); overrides cmdline and modules.
+    iso: Optional[Callable] = None
 
     @property
     def uses_default_iso(self):
-        return self.cmdline is None and self.modules is None
+        return self.cmdline is None and self.modules is None and self.iso is None
+
+    @property
+    def boots_grub(self):
+        """Through the firmware and GRUB from an ISO; otherwise QEMU's direct
+        -kernel boot."""
+        return self.uses_default_iso or self.grub or self.iso is not None
 
 
 def _positive(group, what):

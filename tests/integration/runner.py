@@ -46,6 +46,7 @@ except ImportError:  # not written yet
     shell_cases = None
 import readme_cases  # noqa: E402
 import trace_cases  # noqa: E402
+import run_cases  # noqa: E402
 from cases import CaseFailure  # noqa: E402
 
 MKISO = os.path.join(REPO, 'boot', 'mkiso.py')
@@ -85,7 +86,7 @@ def direct_argv(case, ctx):
 
 def boot_argv(case, ctx):
     """Return (QEMU argv, whether a variant ISO was built)."""
-    if case.uses_default_iso or case.grub:
+    if case.boots_grub:
         iso, _, rebuilt = prepare_iso(case, ctx)
         return qemu_argv(iso, case, ctx), rebuilt
     return direct_argv(case, ctx), False
@@ -151,6 +152,9 @@ def prepare_iso(case, ctx):
     """Return (iso path, seconds spent building, whether it was rebuilt)."""
     if case.uses_default_iso:
         return ctx.default_iso, 0.0, False
+    if case.iso is not None:
+        t0 = time.monotonic()
+        return case.iso(ctx), time.monotonic() - t0, False
     modules = (case.modules or case_defs.default_modules)(ctx)
     missing = [path for path, _ in modules if not os.path.isfile(path)]
     if missing:
@@ -238,7 +242,8 @@ def main():
     args = ap.parse_args()
 
     all_cases = (case_defs.CASES + boot_cases.CASES + (shell_cases.CASES if shell_cases else [])
-                 + readme_cases.CASES + trace_cases.CASES)
+                 + readme_cases.CASES + trace_cases.CASES
+                 + run_cases.CASES)
     selected = [c for c in all_cases
                 if not args.filter or any(f in c.name for f in args.filter)]
     if args.list:

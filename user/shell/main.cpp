@@ -54,7 +54,10 @@ int main(int, char**)
         libc::puts("shell: no console server: nothing to read commands from");
         return 1;
     }
-    shell::write("faultline shell: `help` lists the commands\n");
+    // The quit hint is here, not printed before boot: GRUB clears the
+    // screen, and these are the last lines before the first prompt.
+    shell::write("faultline shell: `help` lists the commands\n"
+                 "  `poweroff` turns the machine off, `reboot` restarts it; in QEMU, Ctrl-A then X quits\n");
     static LineEditor editor; // the history is a few KiB: not on the stack
     static shell::CommandLine command;
     for (;;) {
