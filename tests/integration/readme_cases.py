@@ -317,8 +317,15 @@ class ReadmeSession:
 
 
 # No cmdline and no modules: the runner boots BUILD/faultline.iso as it is.
+def make_run_serial(ctx):
+    """COM2 to a file, as `make run` attaches it (boot/qemu.sh): the session
+    then runs with the pager's host trace channel, as a user's does."""
+    os.makedirs(ctx.log_dir, exist_ok=True)
+    return ['-serial', 'file:' + os.path.join(ctx.log_dir, 'readme-session.trace.jsonl')]
+
+
 CASES = [Case('readme-session', steps=[ReadmeSession()], exit_code=POWEROFF_EXIT,
-              forbid=[PANIC_ANY], exit_timeout=10.0)]
+              forbid=[PANIC_ANY], exit_timeout=10.0, qemu_args=make_run_serial)]
 
 
 # -- host checks (--self-test) ----------------------------------------------------
@@ -559,7 +566,7 @@ def refresh(build_dir, update):
         readme = f.read()
     commands = parse_transcript(readme)
     log = os.path.join(ctx.log_dir, 'readme-refresh.log')
-    with Console(runner.qemu_argv(ctx.default_iso), log_path=log) as con:
+    with Console(runner.qemu_argv(ctx.default_iso, CASES[0], ctx), log_path=log) as con:
         block = replay(con, commands, strict=False)
     if update:
         with open(README, 'w') as f:
