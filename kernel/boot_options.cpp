@@ -18,14 +18,27 @@ namespace {
         return v == "on" || v == "off";
     }
 
+    constexpr std::string_view fault_kinds[] = { "pf", "gp", "ud", "de", "df", "wtext", "xdata", "irq" };
+    bool is_fault_kind(std::string_view v)
+    {
+        for (std::string_view kind : fault_kinds) {
+            if (v == kind)
+                return true;
+        }
+        return false;
+    }
+
     constexpr Option loglevel_option { "loglevel", "debug, info, warn or error", "info", is_log_level };
     constexpr Option fastpath_option { "fastpath", "on or off", "on", is_on_off };
+    // Empty default: no fault is taken, and a bad kind is reported as ignored.
+    constexpr Option test_fault_option { "test.fault", "pf, gp, ud, de, df, wtext, xdata or irq", "",
+        is_fault_kind };
     const Option g_options[] = {
         loglevel_option,
         fastpath_option,
         { "timer.hz", "a whole number from 19 to 10000", "100", nullptr },
         { "init", "a boot module's name", "init", nullptr },
-        { "test.fault", "pf, gp, ud, de, df, wtext, xdata or irq", "", nullptr },
+        test_fault_option,
     };
 
 } // namespace
@@ -55,6 +68,11 @@ log::Level log_level(const CommandLine& command_line)
     if (name == "error")
         return log::Level::Error;
     return log::Level::Info;
+}
+
+std::string_view test_fault(const CommandLine& command_line)
+{
+    return ipc::boot_options::value_in_use(command_line.text(), test_fault_option);
 }
 
 bool fastpath_on(const CommandLine& command_line)

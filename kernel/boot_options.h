@@ -49,5 +49,7 @@ template<typename Report> size_t check(const CommandLine& command_line, Report r
 // The values in use: the first valid word's, else the default.
 log::Level log_level(const CommandLine&);
 bool fastpath_on(const CommandLine&);
+// The kernel exception test.fault asks for, if it names one; else empty.
+std::string_view test_fault(const CommandLine&);
 
 } // namespace kernel::boot_options

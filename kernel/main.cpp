@@ -135,7 +135,7 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t boot_info_phys
         arch::idle_until_interrupt();
     log::info("timer", "PIT at {} Hz, ticking", hz);
 
-    std::string_view fault = command_line.value("test.fault");
+    std::string_view fault = boot_options::test_fault(command_line);
     if (!fault.empty()) {
         char kind[8];
         copy_word(kind, fault);
@@ -150,5 +150,5 @@ extern "C" [[noreturn]] void kernel_main(uint32_t magic, uint64_t boot_info_phys
     if (!fastpath_enabled())
         log::info("kernel", "IPC fast path off");
 
-    start_root_task(g_boot_info, command_line.value("init", "init"));
+    start_root_task(g_boot_info, command_line.value("init", default_root_task));
 }

@@ -296,6 +296,16 @@ void note_untyped_moved(const Slot& from, Slot& to)
     char printable[64] {};
     memcpy(printable, name.data(), name.size() < sizeof(printable) - 1 ? name.size() : sizeof(printable) - 1);
     const bootinfo::Module* module = find_module(boot, name);
+    // init=NAME that names no module is a bad value like any other: said in
+    // one line, then the default. Only when that is missing too is there
+    // nothing to start.
+    if (!module && name != default_root_task) {
+        module = find_module(boot, default_root_task);
+        if (module) {
+            log::warn("boot", "\"init={}\": no boot module has that name; using {}", printable, default_root_task);
+            memcpy(printable, default_root_task, sizeof(default_root_task));
+        }
+    }
     if (!module) {
         list_modules(boot);
         panic("root task module \"{}\" not found", printable);

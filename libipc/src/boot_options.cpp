@@ -165,7 +165,11 @@ size_t describe(const Finding& finding, char (&out)[message_capacity])
             .text(finding.option->key)
             .text(" takes ")
             .text(finding.option->takes);
-        line.text("; using ").text(finding.option->fallback);
+        // An option whose default is to do nothing (test.fault) is ignored.
+        if (finding.option->fallback.empty())
+            line.text("; ignored");
+        else
+            line.text("; using ").text(finding.option->fallback);
         break;
     case Problem::MissingValue:
         line.quoted(finding.word).text(" ignored: ").text(finding.option->key).text(" takes a value (");

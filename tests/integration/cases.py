@@ -258,10 +258,14 @@ CASES = [
 
     Case(
         'root-missing',
+        # init=NAME naming no module falls back to init; here there is no
+        # module called init either, so nothing can start.
         cmdline='init=nothere',
+        modules=lambda ctx: [(ctx.init_elf, 'notinit')],
         steps=[
             booting(),
             cmdline_is('init=nothere'),
+            Expect(r'^boot modules: "notinit"$'),
             Expect(r'^KERNEL PANIC: root task module "nothere" not found'),
             halted(),
         ],

@@ -111,7 +111,11 @@ INIT_UNKNOWN = r'^init: unknown option "pager\.colour=blue" ignored$'
 INIT_BAD_VALUE = (r'^init: "pager\.policy=sloppy": pager\.policy takes lazy, eager or around=N '
                   r'\(N from 1 to 512\); using lazy$')
 INIT_BAD_POOL = r'^init: "pager\.pool=lots": pager\.pool takes a whole number from 0 to 65535; using 0$'
-HOSTILE = 'colour=blue fastpath=maybe pager.colour=blue pager.policy=sloppy pager.pool=lots'
+KERNEL_BAD_FAULT = (r'^\[warn\] boot: "test\.fault=zz": test\.fault takes pf, gp, ud, de, df, wtext, xdata '
+                    r'or irq; ignored$')
+KERNEL_BAD_ROOT = r'^\[warn\] boot: "init=nothere": no boot module has that name; using init$'
+HOSTILE = ('colour=blue fastpath=maybe test.fault=zz init=nothere pager.colour=blue pager.policy=sloppy '
+           'pager.pool=lots')
 
 CASES = [
     # make run CMDLINE='pager.policy=eager': the option reaches the kernel,
@@ -172,7 +176,9 @@ CASES = [
              cmdline_is('colour=blue'),
              Expect(KERNEL_UNKNOWN),
              Expect(KERNEL_BAD_VALUE),
+             Expect(KERNEL_BAD_FAULT),
              Expect(r'^\[info\] timer: PIT at 100 Hz, ticking$'),
+             Expect(KERNEL_BAD_ROOT),
              Expect(BANNER),
              Expect(INIT_UNKNOWN),
              Expect(INIT_BAD_VALUE),
@@ -181,8 +187,8 @@ CASES = [
              *shell_up(banner=False),
              *command('pager policy', r'^current: +lazy$'),
              *command('echo still here', r'^still here$'),
-             Once(KERNEL_UNKNOWN), Once(KERNEL_BAD_VALUE), Once(INIT_UNKNOWN), Once(INIT_BAD_VALUE),
-             Once(INIT_BAD_POOL),
+             Once(KERNEL_UNKNOWN), Once(KERNEL_BAD_VALUE), Once(KERNEL_BAD_FAULT), Once(KERNEL_BAD_ROOT),
+             Once(INIT_UNKNOWN), Once(INIT_BAD_VALUE), Once(INIT_BAD_POOL),
              *powered_off(),
          ],
          forbid=[PANIC_ANY, r'^\[info\] kernel: IPC fast path off', r'pre-zeroed pool']),

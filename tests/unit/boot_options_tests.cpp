@@ -89,6 +89,10 @@ TEST_CASE("boot options: a bad value names key, value and the default used")
     CHECK(problems("fastpath=maybe") == Lines { "\"fastpath=maybe\": fastpath takes on or off; using on" });
     // Values whose user judges them (timer_rate, the root task lookup) pass here.
     CHECK(problems("timer.hz=fast init=nothere").empty());
+    // An option whose default is to do nothing says it ignores the word.
+    CHECK(problems("test.fault=zz")
+        == Lines { "\"test.fault=zz\": test.fault takes pf, gp, ud, de, df, wtext, xdata or irq; ignored" });
+    CHECK(problems("test.fault=xdata").empty());
 }
 
 TEST_CASE("boot options: a valued option written as a flag")
