@@ -86,6 +86,22 @@ class SendLine:
         con.send_line(self.text, self.char_delay)
 
 
+class Once:
+    """`pattern` appears exactly once in everything printed so far (a
+    report said once, not once per word or per boot stage)."""
+
+    def __init__(self, pattern):
+        self.pattern = pattern
+
+    def describe(self):
+        return f'/{self.pattern}/ exactly once'
+
+    def run(self, con, ctx):
+        n = len(re.findall(self.pattern, con.text, re.M))
+        if n != 1:
+            raise CaseFailure(f'/{self.pattern}/ appeared {n} times, expected once')
+
+
 # -- cases ------------------------------------------------------------------
 def default_modules(ctx):
     return [(ctx.init_elf, 'init')]

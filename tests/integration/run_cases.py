@@ -10,7 +10,7 @@ import re
 import subprocess
 import sys
 
-from cases import Case, CaseFailure, Expect, SendLine, booting, cmdline_is, PANIC_ANY, BANNER
+from cases import Case, CaseFailure, Expect, Once, SendLine, booting, cmdline_is, PANIC_ANY, BANNER
 from shell_cases import PROMPT, SHELL_TIMEOUT, command, powered_off, prompt
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -79,21 +79,6 @@ class HintAfterLastClear:
         if hint < last_clear or hint < last_grub:
             raise CaseFailure(f'the quit hint (byte {hint}) comes before the last screen clear (byte {last_clear}) '
                               f'or GRUB\'s "Booting" line (byte {last_grub}): it is wiped off the screen')
-
-
-class Once:
-    """`pattern` appears exactly once in everything printed so far."""
-
-    def __init__(self, pattern):
-        self.pattern = pattern
-
-    def describe(self):
-        return f'/{self.pattern}/ exactly once'
-
-    def run(self, con, ctx):
-        n = len(re.findall(self.pattern, con.text, re.M))
-        if n != 1:
-            raise CaseFailure(f'/{self.pattern}/ appeared {n} times, expected once')
 
 
 def grub_menu(title):

@@ -13,7 +13,7 @@ import os
 import re
 import subprocess
 
-from cases import Block, CaseFailure, SendLine
+from cases import Block, CaseFailure, Once, SendLine
 from shell_cases import PROMPT, SHELL_TIMEOUT, command, powered_off, shell_case
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -174,21 +174,6 @@ def _case_host_trace():
                       qemu_args=com2_to_file(name))
 
 
-class SaidOnce:
-    """The console shows a line matching `pattern` exactly once so far."""
-
-    def __init__(self, pattern):
-        self.pattern = pattern
-
-    def describe(self):
-        return f'/{self.pattern}/ exactly once'
-
-    def run(self, con, ctx):
-        count = len(re.findall(self.pattern, con.text, re.M))
-        if count != 1:
-            raise CaseFailure(f'/{self.pattern}/ appeared {count} times, expected once')
-
-
 def _case_no_com2():
     # The runner's QEMU has one serial port: COM2 has no UART. The first
     # `trace on` says once that records stay on the console; tracing works.
@@ -199,7 +184,7 @@ def _case_no_com2():
                       + command('trace off', r'^trace: off for every process$')
                       + [SendLine('trace on'), Block(PROMPT, contains=[r'^trace: on for every process$'])]
                       + command('trace off', r'^trace: off for every process$')
-                      + [SaidOnce(no_uart)] + powered_off(),
+                      + [Once(no_uart)] + powered_off(),
                       forbid=[r'COM2 stopped taking bytes', r'trace record of fault #\d+ does not fit'])
 
 
