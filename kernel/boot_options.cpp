@@ -9,37 +9,31 @@ using ipc::boot_options::Word;
 
 namespace {
 
-    bool is_log_level(std::string_view v)
-    {
-        return v == "debug" || v == "info" || v == "warn" || v == "error";
-    }
-    bool is_on_off(std::string_view v)
-    {
-        return v == "on" || v == "off";
-    }
+bool is_log_level(std::string_view v) { return v == "debug" || v == "info" || v == "warn" || v == "error"; }
+bool is_on_off(std::string_view v) { return v == "on" || v == "off"; }
 
-    constexpr std::string_view fault_kinds[] = { "pf", "gp", "ud", "de", "df", "wtext", "xdata", "irq" };
-    bool is_fault_kind(std::string_view v)
-    {
-        for (std::string_view kind : fault_kinds) {
-            if (v == kind)
-                return true;
-        }
-        return false;
+constexpr std::string_view fault_kinds[] = { "pf", "gp", "ud", "de", "df", "wtext", "xdata", "irq" };
+bool is_fault_kind(std::string_view v)
+{
+    for (std::string_view kind : fault_kinds) {
+        if (v == kind)
+            return true;
     }
+    return false;
+}
 
-    constexpr Option loglevel_option { "loglevel", "debug, info, warn or error", "info", is_log_level };
-    constexpr Option fastpath_option { "fastpath", "on or off", "on", is_on_off };
-    // Empty default: no fault is taken, and a bad kind is reported as ignored.
-    constexpr Option test_fault_option { "test.fault", "pf, gp, ud, de, df, wtext, xdata or irq", "",
-        is_fault_kind };
-    const Option g_options[] = {
-        loglevel_option,
-        fastpath_option,
-        { "timer.hz", "a whole number from 19 to 10000", "100", nullptr },
-        { "init", "a boot module's name", "init", nullptr },
-        test_fault_option,
-    };
+constexpr Option loglevel_option { "loglevel", "debug, info, warn or error", "info", is_log_level };
+constexpr Option fastpath_option { "fastpath", "on or off", "on", is_on_off };
+// Empty default: no fault is taken, and a bad kind is reported as ignored.
+constexpr Option test_fault_option { "test.fault", "pf, gp, ud, de, df, wtext, xdata or irq", "",
+                                     is_fault_kind };
+const Option g_options[] = {
+    loglevel_option,
+    fastpath_option,
+    { "timer.hz", "a whole number from 19 to 10000", "100", nullptr },
+    { "init", "a boot module's name", "init", nullptr },
+    test_fault_option,
+};
 
 } // namespace
 

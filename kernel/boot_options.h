@@ -28,7 +28,8 @@ ipc::boot_options::Finding check_length(std::string_view line);
 
 // Calls report(const char* message) once for each problem, in the order of
 // the words; returns how many there were.
-template<typename Report> size_t check(const CommandLine& command_line, Report report)
+template<typename Report>
+size_t check(const CommandLine& command_line, Report report)
 {
     using namespace ipc::boot_options;
     char message[message_capacity];

@@ -2,7 +2,7 @@
 
 namespace kernel {
 
-template <typename Visitor>
+template<typename Visitor>
 void CommandLine::for_each_word(Visitor visit) const
 {
     std::string_view rest = m_text;
@@ -32,7 +32,8 @@ std::string_view CommandLine::value(std::string_view key, std::string_view fallb
     return found;
 }
 
-ipc::Result<uint64_t> CommandLine::number(std::string_view key, uint64_t fallback, uint64_t min, uint64_t max) const
+ipc::Result<uint64_t> CommandLine::number(std::string_view key, uint64_t fallback, uint64_t min,
+                                          uint64_t max) const
 {
     std::string_view text = value(key);
     if (text.empty())

@@ -10,7 +10,7 @@ namespace kernel {
 
 class CommandLine {
 public:
-    explicit CommandLine(const char* text) : m_text(text ? text : "") {}
+    explicit CommandLine(const char* text) : m_text(text ? text : "") { }
 
     // The value of the first "key=value" word, or `fallback`.
     std::string_view value(std::string_view key, std::string_view fallback = {}) const;
@@ -22,7 +22,7 @@ public:
     std::string_view text() const { return m_text; }
 
 private:
-    template <typename Visitor>
+    template<typename Visitor>
     void for_each_word(Visitor) const;
     std::string_view m_text;
 };

@@ -35,9 +35,11 @@ arch::TrapFrame* on_user_exception(arch::TrapFrame& frame, uint64_t fault_addres
                 return next;
         }
         endpoint_send(*self, *handler.as<Endpoint>(), handler.data0,
-                      SendMode { .blocking = true, .is_call = true, .can_grant = false }, OutgoingKind::Fault);
+                      SendMode { .blocking = true, .is_call = true, .can_grant = false },
+                      OutgoingKind::Fault);
     } else {
-        kill_thread(*self, ipc::ExitCause::NoFaultHandler, frame.vector, page_fault ? fault_address : 0, frame.rip);
+        kill_thread(*self, ipc::ExitCause::NoFaultHandler, frame.vector, page_fault ? fault_address : 0,
+                    frame.rip);
     }
     return sched::resume_next();
 }

@@ -84,7 +84,8 @@ Result<Slot*> target_slot(const Capability& cnode, uint64_t index, bool want_emp
     return slot;
 }
 
-Result<void> invoke_cnode(Tcb& caller, Slot& cnode, Invocation op, const MessageWords& w, InvocationResult& out)
+Result<void> invoke_cnode(Tcb& caller, Slot& cnode, Invocation op, const MessageWords& w,
+                          InvocationResult& out)
 {
     switch (op) {
     case Invocation::CNodeCopy:
@@ -128,11 +129,12 @@ Result<void> invoke_cnode(Tcb& caller, Slot& cnode, Invocation op, const Message
         Slot* slot = TRY(cnode_slot(cnode.cap, w[0]));
         out.push(uint64_t(slot->cap.type));
         out.push(slot->cap.rights.bits);
-        out.push(slot->cap.type == ObjectType::Endpoint || slot->cap.type == ObjectType::Notification ? slot->cap.data0 : 0);
+        out.push(slot->cap.type == ObjectType::Endpoint || slot->cap.type == ObjectType::Notification
+                     ? slot->cap.data0
+                     : 0);
         return {};
     }
-    default:
-        return Error::InvalidArgument;
+    default: return Error::InvalidArgument;
     }
 }
 
@@ -173,7 +175,7 @@ void set_priority(Tcb& t, uint8_t priority)
 uint64_t* register_slot(arch::TrapFrame& f, unsigned i)
 {
     uint64_t* order[] = { &f.rax, &f.rbx, &f.rcx, &f.rdx, &f.rsi, &f.rdi, &f.rbp, &f.r8,
-                          &f.r9, &f.r10, &f.r11, &f.r12, &f.r13, &f.r14, &f.r15 };
+                          &f.r9,  &f.r10, &f.r11, &f.r12, &f.r13, &f.r14, &f.r15 };
     return order[i];
 }
 
@@ -194,7 +196,8 @@ Result<void> invoke_tcb(Tcb& caller, Tcb& target, Invocation op, const MessageWo
         TRY(check_priority(caller, w[5]));
         // With an IPC buffer frame, its address must be a user page; without
         // one it must be 0 (a stray address is a caller's bug worth reporting).
-        bool address_ok = w[2] ? (w[3] % ipc::page_size == 0 && ipc::is_user_range(w[3], ipc::page_size)) : w[3] == 0;
+        bool address_ok
+            = w[2] ? (w[3] % ipc::page_size == 0 && ipc::is_user_range(w[3], ipc::page_size)) : w[3] == 0;
         if (!address_ok)
             return Error::OutOfRange;
         TRY(set_tcb_slot(caller, target, tcb_slot_cspace, w[0], ObjectType::CNode));
@@ -234,14 +237,11 @@ Result<void> invoke_tcb(Tcb& caller, Tcb& target, Invocation op, const MessageWo
         if (target.state == ThreadState::Inactive)
             sched::make_ready(target);
         return {};
-    case Invocation::TcbSuspend:
-        suspend_thread(target);
-        return {};
+    case Invocation::TcbSuspend: suspend_thread(target); return {};
     case Invocation::TcbSetSupervisor:
         TRY(w.require(1));
         return set_tcb_slot(caller, target, tcb_slot_supervisor, w[0], ObjectType::Endpoint);
-    default:
-        return Error::InvalidArgument;
+    default: return Error::InvalidArgument;
     }
 }
 
@@ -272,12 +272,12 @@ Result<void> invoke_vspace(Tcb& caller, VSpace& space, Invocation op, const Mess
             return Error::Busy;
         return bind_pool(space, *untyped);
     }
-    default:
-        return Error::InvalidArgument;
+    default: return Error::InvalidArgument;
     }
 }
 
-Result<void> invoke_untyped(Tcb& caller, Slot& untyped, Invocation op, const MessageWords& w, InvocationResult& out)
+Result<void> invoke_untyped(Tcb& caller, Slot& untyped, Invocation op, const MessageWords& w,
+                            InvocationResult& out)
 {
     if (op == Invocation::UntypedDescribe) {
         out.push(untyped.cap.object);
@@ -291,7 +291,11 @@ Result<void> invoke_untyped(Tcb& caller, Slot& untyped, Invocation op, const Mes
     TRY(w.require(5));
     if (w[0] >= uint64_t(ObjectType::Count) || w[1] > 64)
         return Error::InvalidArgument;
-    RetypeArgs args { .type = ObjectType(w[0]), .size_bits = unsigned(w[1]), .cnode_cptr = w[2], .first_slot = w[3], .count = w[4] };
+    RetypeArgs args { .type = ObjectType(w[0]),
+                      .size_bits = unsigned(w[1]),
+                      .cnode_cptr = w[2],
+                      .first_slot = w[3],
+                      .count = w[4] };
     return untyped_retype(caller, untyped, args);
 }
 
@@ -318,16 +322,15 @@ Result<void> invoke_irq_handler(Tcb& caller, const Capability& handler, Invocati
     return irq_set_notification(irq, notification->cap);
 }
 
-Result<void> invoke_ioport(Tcb& caller, Slot& ports, Invocation op, const MessageWords& w, InvocationResult& out)
+Result<void> invoke_ioport(Tcb& caller, Slot& ports, Invocation op, const MessageWords& w,
+                           InvocationResult& out)
 {
     switch (op) {
     case Invocation::IoPortIn8:
         TRY(w.require(1));
         out.push(TRY(ioport_in8(ports.cap, w[0])));
         return {};
-    case Invocation::IoPortOut8:
-        TRY(w.require(2));
-        return ioport_out8(ports.cap, w[0], uint8_t(w[1]));
+    case Invocation::IoPortOut8: TRY(w.require(2)); return ioport_out8(ports.cap, w[0], uint8_t(w[1]));
     case Invocation::IoPortIssue: {
         TRY(w.require(3));
         Slot* destination = TRY(lookup_empty_slot(caller, ipc::null_cptr, w[2]));
@@ -335,8 +338,7 @@ Result<void> invoke_ioport(Tcb& caller, Slot& ports, Invocation op, const Messag
         install_cap(*destination, cap, &ports);
         return {};
     }
-    default:
-        return Error::InvalidArgument;
+    default: return Error::InvalidArgument;
     }
 }
 
@@ -348,14 +350,10 @@ Result<void> invoke_object(Tcb& caller, Slot& target, uint32_t label, Invocation
     auto op = Invocation(label);
     const Capability& cap = target.cap;
     switch (cap.type) {
-    case ObjectType::Untyped:
-        return invoke_untyped(caller, target, op, words, out);
-    case ObjectType::CNode:
-        return invoke_cnode(caller, target, op, words, out);
-    case ObjectType::Tcb:
-        return invoke_tcb(caller, *cap.as<Tcb>(), op, words, out);
-    case ObjectType::VSpace:
-        return invoke_vspace(caller, *cap.as<VSpace>(), op, words);
+    case ObjectType::Untyped: return invoke_untyped(caller, target, op, words, out);
+    case ObjectType::CNode: return invoke_cnode(caller, target, op, words, out);
+    case ObjectType::Tcb: return invoke_tcb(caller, *cap.as<Tcb>(), op, words, out);
+    case ObjectType::VSpace: return invoke_vspace(caller, *cap.as<VSpace>(), op, words);
     case ObjectType::Frame: {
         if (op != Invocation::FrameDescribe)
             return Error::InvalidArgument;
@@ -365,14 +363,10 @@ Result<void> invoke_object(Tcb& caller, Slot& target, uint32_t label, Invocation
         out.push(space ? cap.data0 : 0);
         return {};
     }
-    case ObjectType::IrqControl:
-        return invoke_irq_control(caller, op, words);
-    case ObjectType::IrqHandler:
-        return invoke_irq_handler(caller, cap, op, words);
-    case ObjectType::IoPort:
-        return invoke_ioport(caller, target, op, words, out);
-    default:
-        return Error::WrongType;
+    case ObjectType::IrqControl: return invoke_irq_control(caller, op, words);
+    case ObjectType::IrqHandler: return invoke_irq_handler(caller, cap, op, words);
+    case ObjectType::IoPort: return invoke_ioport(caller, target, op, words, out);
+    default: return Error::WrongType;
     }
 }
 

@@ -23,7 +23,8 @@ void ConsoleSink::write(const char* text, size_t length) { arch::console_write(t
 void set_threshold(Level level) { g_threshold = level; }
 bool enabled(Level level) { return level >= g_threshold; }
 
-void write_line(Level level, const char* subsystem, const char* format, const ipc::fmt::Arg* args, size_t count)
+void write_line(Level level, const char* subsystem, const char* format, const ipc::fmt::Arg* args,
+                size_t count)
 {
     ConsoleSink sink;
     ipc::fmt::format(sink, "[{}] {}: ", level_name(level), subsystem);

@@ -15,10 +15,10 @@ void write_line(Level, const char* subsystem, const char* format, const ipc::fmt
 
 // Writes raw text to the console, bypassing levels (panic dumps).
 void write_raw(const char* text);
-template <typename... Args>
+template<typename... Args>
 void raw(const char* format, const Args&... args);
 
-template <typename... Args>
+template<typename... Args>
 void emit(Level level, const char* subsystem, const char* format, const Args&... args)
 {
     if (!enabled(level))
@@ -31,21 +31,33 @@ void emit(Level level, const char* subsystem, const char* format, const Args&...
     }
 }
 
-template <typename... Args>
-void debug(const char* subsystem, const char* format, const Args&... args) { emit(Level::Debug, subsystem, format, args...); }
-template <typename... Args>
-void info(const char* subsystem, const char* format, const Args&... args) { emit(Level::Info, subsystem, format, args...); }
-template <typename... Args>
-void warn(const char* subsystem, const char* format, const Args&... args) { emit(Level::Warn, subsystem, format, args...); }
-template <typename... Args>
-void error(const char* subsystem, const char* format, const Args&... args) { emit(Level::Error, subsystem, format, args...); }
+template<typename... Args>
+void debug(const char* subsystem, const char* format, const Args&... args)
+{
+    emit(Level::Debug, subsystem, format, args...);
+}
+template<typename... Args>
+void info(const char* subsystem, const char* format, const Args&... args)
+{
+    emit(Level::Info, subsystem, format, args...);
+}
+template<typename... Args>
+void warn(const char* subsystem, const char* format, const Args&... args)
+{
+    emit(Level::Warn, subsystem, format, args...);
+}
+template<typename... Args>
+void error(const char* subsystem, const char* format, const Args&... args)
+{
+    emit(Level::Error, subsystem, format, args...);
+}
 
 class ConsoleSink final : public ipc::fmt::Sink {
 public:
     void write(const char* text, size_t length) override;
 };
 
-template <typename... Args>
+template<typename... Args>
 void raw(const char* format, const Args&... args)
 {
     ConsoleSink sink;

@@ -54,7 +54,7 @@ kernel::bootinfo::BootInfo parse_multiboot1_at(uint64_t boot_info_phys)
     auto parsed = parse_multiboot1(boot_mapped, boot_info_phys, g_boot_strings);
     if (parsed.is_error())
         panic("malformed multiboot boot information at {:x}: {}", boot_info_phys,
-            ipc::error_name(parsed.error()));
+              ipc::error_name(parsed.error()));
     return parsed.value();
 }
 
@@ -70,7 +70,8 @@ void parse_boot_info(uint32_t magic, uint64_t boot_info_phys)
 }
 
 // A command-line word as a C string for the log, cut to fit.
-template<size_t N> void copy_word(char (&out)[N], std::string_view word)
+template<size_t N>
+void copy_word(char (&out)[N], std::string_view word)
 {
     size_t n = word.size() < N - 1 ? word.size() : N - 1;
     memcpy(out, word.data(), n);
@@ -86,7 +87,7 @@ uint32_t timer_rate(const kernel::CommandLine& command_line)
         char text[24];
         copy_word(text, command_line.value("timer.hz"));
         kernel::log::warn("timer", "timer.hz={} is not a whole number in [{}, {}]: using {} Hz", text,
-            min_timer_hz, max_timer_hz, default_timer_hz);
+                          min_timer_hz, max_timer_hz, default_timer_hz);
         return default_timer_hz;
     }
     return uint32_t(hz.value());

@@ -9,7 +9,7 @@ namespace kernel {
 [[noreturn]] void halt_after_panic();
 }
 
-template <typename... Args>
+template<typename... Args>
 [[noreturn]] void panic(const char* format, const Args&... args)
 {
     kernel::log::raw("\nKERNEL PANIC: ");
@@ -18,10 +18,10 @@ template <typename... Args>
     kernel::halt_after_panic();
 }
 
-#define VERIFY(expr)                                                                                    \
-    do {                                                                                                \
-        if (!(expr)) [[unlikely]]                                                                       \
-            panic("assertion failed: {} at {}:{} in {}", #expr, __FILE__, __LINE__, __func__);         \
+#define VERIFY(expr)                                                                                         \
+    do {                                                                                                     \
+        if (!(expr)) [[unlikely]]                                                                            \
+            panic("assertion failed: {} at {}:{} in {}", #expr, __FILE__, __LINE__, __func__);               \
     } while (0)
 
 #define VERIFY_NOT_REACHED() panic("unreachable code reached at {}:{} in {}", __FILE__, __LINE__, __func__)

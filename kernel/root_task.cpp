@@ -55,7 +55,8 @@ void add_untyped_run(uint64_t start, uint64_t end)
         if (bits > ipc::max_untyped_bits)
             bits = ipc::max_untyped_bits;
         if (g_untyped_count == ipc::RootBootInfo::max_untyped) {
-            log::warn("boot", "more than {} untyped blocks: {} bytes at {:x} left unused", g_untyped_count, end - start, start);
+            log::warn("boot", "more than {} untyped blocks: {} bytes at {:x} left unused", g_untyped_count,
+                      end - start, start);
             return;
         }
         g_untyped[g_untyped_count++] = Block { start, bits };
@@ -67,7 +68,7 @@ void add_untyped_run(uint64_t start, uint64_t end)
 // the root task's initial mappings.
 class BootRegion final : public arch::PageTableSource {
 public:
-    BootRegion(uint64_t start, uint64_t end) : m_next(start), m_end(end) {}
+    BootRegion(uint64_t start, uint64_t end) : m_next(start), m_end(end) { }
     void* allocate(uint64_t bytes)
     {
         uint64_t at = (m_next + bytes - 1) & ~(bytes - 1);
@@ -78,7 +79,10 @@ public:
         memset(memory, 0, bytes);
         return memory;
     }
-    ipc::Result<PhysAddr> allocate_zeroed_page() override { return arch::physmap_to_phys(allocate(ipc::page_size)); }
+    ipc::Result<PhysAddr> allocate_zeroed_page() override
+    {
+        return arch::physmap_to_phys(allocate(ipc::page_size));
+    }
     uint64_t next() const { return m_next; }
     uint64_t end() const { return m_end; }
 
@@ -140,21 +144,24 @@ void load_segment(VSpace& space, const ipc::elf::Segment& segment, const uint8_t
         auto* bytes = static_cast<uint8_t*>(region.allocate(ipc::page_size));
         // The file bytes of this segment that land on this page; the rest stays zero (bss).
         uint64_t copy_from = page > segment.vaddr ? page : segment.vaddr;
-        uint64_t copy_to = page + ipc::page_size < segment.vaddr + segment.filesz ? page + ipc::page_size
-                                                                                   : segment.vaddr + segment.filesz;
+        uint64_t copy_to = page + ipc::page_size < segment.vaddr + segment.filesz
+            ? page + ipc::page_size
+            : segment.vaddr + segment.filesz;
         if (copy_from < copy_to)
-            memcpy(bytes + (copy_from - page), file + segment.file_offset + (copy_from - segment.vaddr), copy_to - copy_from);
+            memcpy(bytes + (copy_from - page), file + segment.file_offset + (copy_from - segment.vaddr),
+                   copy_to - copy_from);
         map_boot_page(space, arch::physmap_to_phys(bytes), VirtAddr(page), rights, region);
     }
 }
 
 class RootBuilder {
 public:
-    RootBuilder(BootRegion& region, ipc::RootBootInfo& info) : m_region(region), m_info(info) {}
+    RootBuilder(BootRegion& region, ipc::RootBootInfo& info) : m_region(region), m_info(info) { }
 
     void create_objects()
     {
-        m_cnode = static_cast<Slot*>(m_region.allocate(uint64_t(1) << (ipc::root_cnode_radix + ipc::slot_size_bits)));
+        m_cnode = static_cast<Slot*>(
+            m_region.allocate(uint64_t(1) << (ipc::root_cnode_radix + ipc::slot_size_bits)));
         auto* header = reinterpret_cast<ObjectHeader*>(m_cnode);
         header->type = ObjectType::CNode;
         header->info = ipc::root_cnode_radix;
@@ -162,17 +169,27 @@ public:
         VERIFY(!init_vspace(*m_space).is_error());
         m_thread = static_cast<Tcb*>(m_region.allocate(uint64_t(1) << ipc::tcb_size_bits));
         init_tcb(*m_thread);
-        put(ipc::root_slot_tcb, { .type = ObjectType::Tcb, .rights = Rights {}, .object = uint64_t(m_thread) });
-        put(ipc::root_slot_cnode, { .type = ObjectType::CNode, .rights = Rights {}, .extra = ipc::root_cnode_radix, .object = uint64_t(m_cnode) });
-        put(ipc::root_slot_vspace, { .type = ObjectType::VSpace, .rights = Rights {}, .object = uint64_t(m_space) });
+        put(ipc::root_slot_tcb,
+            { .type = ObjectType::Tcb, .rights = Rights {}, .object = uint64_t(m_thread) });
+        put(ipc::root_slot_cnode,
+            { .type = ObjectType::CNode,
+              .rights = Rights {},
+              .extra = ipc::root_cnode_radix,
+              .object = uint64_t(m_cnode) });
+        put(ipc::root_slot_vspace,
+            { .type = ObjectType::VSpace, .rights = Rights {}, .object = uint64_t(m_space) });
         put(ipc::root_slot_irq_control, { .type = ObjectType::IrqControl, .rights = Rights {} });
-        put(ipc::root_slot_io_ports, { .type = ObjectType::IoPort, .rights = Rights {}, .data0 = 0, .data1 = 0xffff });
+        put(ipc::root_slot_io_ports,
+            { .type = ObjectType::IoPort, .rights = Rights {}, .data0 = 0, .data1 = 0xffff });
     }
 
     // A boot-region page as a Frame cap in `slot`, mapped in the root VSpace.
     void frame_in_slot(ipc::CPtr slot, void* memory, VirtAddr vaddr, Rights cap_rights)
     {
-        put(slot, { .type = ObjectType::Frame, .rights = cap_rights, .object = arch::physmap_to_phys(memory).get() });
+        put(slot,
+            { .type = ObjectType::Frame,
+              .rights = cap_rights,
+              .object = arch::physmap_to_phys(memory).get() });
         map_recorded(m_cnode[slot].cap, vaddr, cap_rights.has(Rights::write));
     }
 
@@ -180,9 +197,15 @@ public:
     {
         m_info.first_untyped = m_next_slot;
         for (size_t i = 0; i < g_untyped_count; ++i) {
-            m_info.untyped[i] = ipc::UntypedDescriptor { .physical_address = g_untyped[i].base, .size_bits = uint8_t(g_untyped[i].bits), .padding = {} };
+            m_info.untyped[i] = ipc::UntypedDescriptor { .physical_address = g_untyped[i].base,
+                                                         .size_bits = uint8_t(g_untyped[i].bits),
+                                                         .padding = {} };
             g_untyped_slots[i] = &m_cnode[m_next_slot];
-            put(m_next_slot++, { .type = ObjectType::Untyped, .rights = Rights {}, .extra = g_untyped[i].bits, .object = g_untyped[i].base });
+            put(m_next_slot++,
+                { .type = ObjectType::Untyped,
+                  .rights = Rights {},
+                  .extra = g_untyped[i].bits,
+                  .object = g_untyped[i].base });
         }
         m_info.untyped_count = g_untyped_count;
     }
@@ -202,8 +225,12 @@ public:
             uint64_t first = module.range.base.page_base().get();
             uint64_t end = ipc::round_up_to_page(module.range.end());
             for (uint64_t page = first; page < end; page += ipc::page_size) {
-                (void)mm::frames().adopt(PhysAddr(page)); // may already be adopted: a page shared by two modules
-                put(m_next_slot, { .type = ObjectType::Frame, .rights = Rights { Rights::read | Rights::grant }, .object = page });
+                (void)mm::frames().adopt(
+                    PhysAddr(page)); // may already be adopted: a page shared by two modules
+                put(m_next_slot,
+                    { .type = ObjectType::Frame,
+                      .rights = Rights { Rights::read | Rights::grant },
+                      .object = page });
                 map_recorded(m_cnode[m_next_slot++].cap, VirtAddr(vaddr), false);
                 vaddr += ipc::page_size;
                 ++out.frame_count;
@@ -302,7 +329,8 @@ void note_untyped_moved(const Slot& from, Slot& to)
     if (!module && name != default_root_task) {
         module = find_module(boot, default_root_task);
         if (module) {
-            log::warn("boot", "\"init={}\": no boot module has that name; using {}", printable, default_root_task);
+            log::warn("boot", "\"init={}\": no boot module has that name; using {}", printable,
+                      default_root_task);
             memcpy(printable, default_root_task, sizeof(default_root_task));
         }
     }
@@ -326,8 +354,10 @@ void note_untyped_moved(const Slot& from, Slot& to)
 
     RootBuilder root(region, *info);
     root.create_objects();
-    root.frame_in_slot(ipc::root_slot_boot_info, info, VirtAddr(boot_info_address), Rights { Rights::read | Rights::grant });
-    root.frame_in_slot(ipc::root_slot_ipc_buffer, region.allocate(ipc::page_size), VirtAddr(ipc_buffer_address), Rights {});
+    root.frame_in_slot(ipc::root_slot_boot_info, info, VirtAddr(boot_info_address),
+                       Rights { Rights::read | Rights::grant });
+    root.frame_in_slot(ipc::root_slot_ipc_buffer, region.allocate(ipc::page_size),
+                       VirtAddr(ipc_buffer_address), Rights {});
     for (size_t i = 0; i < image.value().segment_count(); ++i)
         load_segment(root.space(), image.value().segment(i), file, region);
     for (uint64_t i = 1; i <= stack_pages; ++i)
@@ -338,8 +368,9 @@ void note_untyped_moved(const Slot& from, Slot& to)
     root.configure_thread(image.value().entry());
     g_root_thread = &root.thread();
 
-    log::info("kernel", "starting root task \"{}\" (entry {:x}, {} untyped blocks, {} KiB of boot region used)", printable,
-              image.value().entry(), g_untyped_count, (region.next() - boot_start) >> 10);
+    log::info("kernel",
+              "starting root task \"{}\" (entry {:x}, {} untyped blocks, {} KiB of boot region used)",
+              printable, image.value().entry(), g_untyped_count, (region.next() - boot_start) >> 10);
     sched::make_ready(root.thread());
     arch::enter_trap_frame(sched::resume_next());
 }

@@ -60,8 +60,8 @@ Error debug_stats(uint64_t address)
 {
     log::info("kernel", "root task exited with status {} after {} timer ticks", status, arch::timer_ticks());
     const FastpathCounts& fast = fastpath_counts();
-    log::info("kernel", "IPC fast path taken: {} Call, {} ReplyRecv, {} fault, {} fault Map", fast.calls, fast.replies,
-              fast.faults, fast.fault_maps);
+    log::info("kernel", "IPC fast path taken: {} Call, {} ReplyRecv, {} fault, {} fault Map", fast.calls,
+              fast.replies, fast.faults, fast.fault_maps);
     arch::qemu_exit(status == 0 ? arch::QemuExit::Success : arch::QemuExit::Failure);
 }
 
@@ -88,9 +88,10 @@ void do_call(Tcb& self, Slot& slot)
     if (cap.type == ObjectType::Endpoint) {
         if (!cap.rights.has(Rights::write))
             return set_result(self, Error::InsufficientRights);
-        endpoint_send(self, *cap.as<Endpoint>(), cap.data0,
-                      SendMode { .blocking = true, .is_call = true, .can_grant = cap.rights.has(Rights::grant) },
-                      OutgoingKind::Message);
+        endpoint_send(
+            self, *cap.as<Endpoint>(), cap.data0,
+            SendMode { .blocking = true, .is_call = true, .can_grant = cap.rights.has(Rights::grant) },
+            OutgoingKind::Message);
         return;
     }
     if (cap.type == ObjectType::Notification || cap.type == ObjectType::Reply)
@@ -109,9 +110,10 @@ void do_send(Tcb& self, Slot& slot, bool blocking)
     case ObjectType::Endpoint:
         if (!cap.rights.has(Rights::write))
             return set_result(self, Error::InsufficientRights);
-        endpoint_send(self, *cap.as<Endpoint>(), cap.data0,
-                      SendMode { .blocking = blocking, .is_call = false, .can_grant = cap.rights.has(Rights::grant) },
-                      OutgoingKind::Message);
+        endpoint_send(
+            self, *cap.as<Endpoint>(), cap.data0,
+            SendMode { .blocking = blocking, .is_call = false, .can_grant = cap.rights.has(Rights::grant) },
+            OutgoingKind::Message);
         return;
     case ObjectType::Notification:
         if (!cap.rights.has(Rights::write))
@@ -122,8 +124,7 @@ void do_send(Tcb& self, Slot& slot, bool blocking)
         auto replied = reply_to(self, slot);
         return set_result(self, replied.is_error() ? replied.error() : Error::None);
     }
-    default:
-        return set_result(self, Error::WrongType);
+    default: return set_result(self, Error::WrongType);
     }
 }
 
@@ -167,16 +168,13 @@ void dispatch(Tcb& self, Syscall number)
         return slot.value();
     };
     switch (number) {
-    case Syscall::DebugPrint:
-        return set_result(self, debug_print(self.frame.rdi, self.frame.rsi));
+    case Syscall::DebugPrint: return set_result(self, debug_print(self.frame.rdi, self.frame.rsi));
     case Syscall::DebugExit:
         if (&self != root_thread())
             return set_result(self, Error::InsufficientRights);
         debug_exit(int64_t(self.frame.rdi));
-    case Syscall::DebugStats:
-        return set_result(self, debug_stats(self.frame.rdi));
-    case Syscall::Null:
-        return set_result(self, Error::None);
+    case Syscall::DebugStats: return set_result(self, debug_stats(self.frame.rdi));
+    case Syscall::Null: return set_result(self, Error::None);
     case Syscall::Yield:
         set_result(self, Error::None);
         sched::dequeue(self);
@@ -196,17 +194,14 @@ void dispatch(Tcb& self, Syscall number)
         if (Slot* slot = needs_cap())
             do_receive(self, *slot, number == Syscall::Recv);
         return;
-    case Syscall::Reply:
-        do_reply(self, true);
-        return;
+    case Syscall::Reply: do_reply(self, true); return;
     case Syscall::ReplyRecv:
         if (do_reply(self, false)) {
             if (Slot* slot = needs_cap())
                 do_receive(self, *slot, true);
         }
         return;
-    default:
-        return set_result(self, Error::Unsupported);
+    default: return set_result(self, Error::Unsupported);
     }
 }
 
@@ -247,8 +242,7 @@ arch::TrapFrame* on_syscall(arch::TrapFrame& frame)
                 return next;
         }
         break;
-    default:
-        break;
+    default: break;
     }
     return general_syscall(*self, number);
 }

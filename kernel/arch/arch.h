@@ -68,9 +68,15 @@ bool trigger_kernel_fault(const char* kind);
 inline constexpr uint64_t physmap_base = 0xffff'8000'0000'0000;
 inline constexpr uint64_t kernel_virt_base = 0xffff'ffff'8000'0000;
 
-template <typename T = void>
-T* phys_to_virt(ipc::PhysAddr p) { return reinterpret_cast<T*>(physmap_base + p.get()); }
-inline ipc::PhysAddr physmap_to_phys(const void* p) { return ipc::PhysAddr(reinterpret_cast<uint64_t>(p) - physmap_base); }
+template<typename T = void>
+T* phys_to_virt(ipc::PhysAddr p)
+{
+    return reinterpret_cast<T*>(physmap_base + p.get());
+}
+inline ipc::PhysAddr physmap_to_phys(const void* p)
+{
+    return ipc::PhysAddr(reinterpret_cast<uint64_t>(p) - physmap_base);
+}
 
 // ---- Saved user state -----------------------------------------------------
 using TrapFrame = x86_64::TrapFrame;
@@ -79,7 +85,7 @@ using TrapFrame = x86_64::TrapFrame;
 // rdx, r10, r8, r9, result back in rax.
 class SyscallRegisters {
 public:
-    explicit SyscallRegisters(TrapFrame& frame) : m_frame(frame) {}
+    explicit SyscallRegisters(TrapFrame& frame) : m_frame(frame) { }
     uint64_t number() const { return m_frame.rax; }
     uint64_t arg(unsigned i) const
     {
@@ -128,7 +134,7 @@ public:
     ipc::PhysAddr root() const { return m_root; }
     void activate() const;
     // The address space whose root table is at `root` (e.g. the current CR3).
-    explicit AddressSpace(ipc::PhysAddr root) : m_root(root) {}
+    explicit AddressSpace(ipc::PhysAddr root) : m_root(root) { }
 
 private:
     ipc::PhysAddr m_root;
@@ -174,9 +180,9 @@ ipc::Result<void> protect_user_page(uint64_t* pml4, ipc::VirtAddr, PageRights);
 // Calls visit(vaddr, frame) for every user page mapped in the PML4, then
 // clears every user-half entry; the intermediate tables are abandoned to
 // whoever owns their memory.
-template <typename Visit>
+template<typename Visit>
 void clear_user_half(uint64_t* pml4, Visit visit);
-void init_user_pml4(uint64_t* pml4);  // copies the kernel half into a fresh PML4
+void init_user_pml4(uint64_t* pml4); // copies the kernel half into a fresh PML4
 ipc::PhysAddr kernel_root();
 void flush_tlb_page(ipc::VirtAddr);
 void load_address_space(ipc::PhysAddr root);
@@ -187,7 +193,7 @@ inline constexpr uint64_t pte_present = 1, pte_large = 1ull << 7;
 inline constexpr uint64_t pte_address_mask = 0x000f'ffff'ffff'f000ull;
 }
 
-template <typename Visit>
+template<typename Visit>
 void clear_user_half(uint64_t* pml4, Visit visit)
 {
     using namespace detail;
@@ -206,7 +212,8 @@ void clear_user_half(uint64_t* pml4, Visit visit)
                 for (unsigned i1 = 0; i1 < 512; ++i1) {
                     if (!(pt[i1] & pte_present))
                         continue;
-                    uint64_t vaddr = (uint64_t(i4) << 39) | (uint64_t(i3) << 30) | (uint64_t(i2) << 21) | (uint64_t(i1) << 12);
+                    uint64_t vaddr = (uint64_t(i4) << 39) | (uint64_t(i3) << 30) | (uint64_t(i2) << 21)
+                        | (uint64_t(i1) << 12);
                     visit(ipc::VirtAddr(vaddr), ipc::PhysAddr(pt[i1] & pte_address_mask));
                 }
             }

@@ -11,7 +11,8 @@ namespace kernel::bootinfo::fields {
 
 // Copied out byte-wise: neither loader promises alignment, and the parser
 // must not fault if it is not there.
-template<typename T> T load(const uint8_t* bytes)
+template<typename T>
+T load(const uint8_t* bytes)
 {
     T value;
     __builtin_memcpy(&value, bytes, sizeof(value));

@@ -31,8 +31,8 @@ constexpr size_t offset_bootloader_name = 64;
 // Through the last field read; a loader may provide more (APM, VBE, framebuffer).
 constexpr size_t info_size = offset_bootloader_name + 4;
 
-constexpr size_t module_entry_size = 16; // u32 mod_start, mod_end, string, reserved
-constexpr size_t memory_map_size_field = 4; // each entry starts with its size, not counting this field
+constexpr size_t module_entry_size = 16;        // u32 mod_start, mod_end, string, reserved
+constexpr size_t memory_map_size_field = 4;     // each entry starts with its size, not counting this field
 constexpr size_t minimum_memory_map_entry = 20; // u64 base, u64 length, u32 type
 
 // The NUL-terminated string at `address`, as long as it stays in the window.
@@ -49,10 +49,7 @@ Result<std::string_view> read_string(const PhysicalWindow& memory, uint64_t addr
     return Error::Truncated;
 }
 
-constexpr bool is_space(char c)
-{
-    return c == ' ' || c == '\t';
-}
+constexpr bool is_space(char c) { return c == ' ' || c == '\t'; }
 
 std::string_view trim_front(std::string_view text)
 {
@@ -92,8 +89,8 @@ std::string_view module_name(std::string_view text)
     return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-Result<void> parse_modules(
-    const PhysicalWindow& memory, const uint8_t* info, BootInfo& boot, BootStrings& strings)
+Result<void> parse_modules(const PhysicalWindow& memory, const uint8_t* info, BootInfo& boot,
+                           BootStrings& strings)
 {
     uint32_t count = load<uint32_t>(info + offset_modules_count);
     uint32_t address = load<uint32_t>(info + offset_modules_address);

@@ -58,7 +58,7 @@ private:
 // overrunning the map), OutOfRange (more modules or memory regions than
 // BootInfo holds, or more string bytes than BootStrings holds).
 // BootInfo::total_size is the size of the information structure itself.
-ipc::Result<BootInfo> parse_multiboot1(
-    const PhysicalWindow& memory, uint64_t info_address, BootStrings& strings);
+ipc::Result<BootInfo> parse_multiboot1(const PhysicalWindow& memory, uint64_t info_address,
+                                       BootStrings& strings);
 
 } // namespace kernel::bootinfo

@@ -11,9 +11,9 @@ namespace kernel::bootinfo {
 
 namespace {
 
+using fields::load;
 using ipc::Error;
 using ipc::Result;
-using fields::load;
 
 // Layout constants from the Multiboot2 specification, section 3.6.
 constexpr size_t fixed_header_size = 8; // u32 total_size, u32 reserved
@@ -96,16 +96,10 @@ Result<void> parse_memory_map(const Tag& tag, BootInfo& info)
 Result<void> parse_tag(const Tag& tag, BootInfo& info)
 {
     switch (tag.type) {
-    case tag_type_command_line:
-        info.command_line = TRY(tag_string(tag, tag_header_size));
-        return {};
-    case tag_type_bootloader_name:
-        info.bootloader_name = TRY(tag_string(tag, tag_header_size));
-        return {};
-    case tag_type_module:
-        return parse_module(tag, info);
-    case tag_type_memory_map:
-        return parse_memory_map(tag, info);
+    case tag_type_command_line: info.command_line = TRY(tag_string(tag, tag_header_size)); return {};
+    case tag_type_bootloader_name: info.bootloader_name = TRY(tag_string(tag, tag_header_size)); return {};
+    case tag_type_module: return parse_module(tag, info);
+    case tag_type_memory_map: return parse_memory_map(tag, info);
     }
     // Framebuffer, ACPI, EFI and the rest: not needed, skipped by size.
     return {};

@@ -27,7 +27,7 @@ struct MemoryRegion {
 };
 
 struct Module {
-    ipc::PhysRange range; // [mod_start, mod_end)
+    ipc::PhysRange range;    // [mod_start, mod_end)
     const char* name { "" }; // the module's command line string
 };
 

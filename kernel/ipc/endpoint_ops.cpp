@@ -70,7 +70,8 @@ void deliver_message(Tcb& sender, Tcb& receiver, uint64_t badge, bool can_grant)
         else
             length = ipc::register_message_words;
     }
-    unsigned caps = (info.extra_caps() && can_grant && from && to) ? transfer_cap(sender, receiver, *from, *to) : 0;
+    unsigned caps
+        = (info.extra_caps() && can_grant && from && to) ? transfer_cap(sender, receiver, *from, *to) : 0;
     receiver.frame.rsi = MessageInfo(info.label(), length, caps).raw();
     receiver.frame.rdi = badge;
     receiver.frame.rax = uint64_t(Error::None);
@@ -79,12 +80,8 @@ void deliver_message(Tcb& sender, Tcb& receiver, uint64_t badge, bool can_grant)
 void deliver(Tcb& sender, Tcb& receiver, uint64_t badge, bool can_grant)
 {
     switch (sender.outgoing) {
-    case OutgoingKind::Message:
-        deliver_message(sender, receiver, badge, can_grant);
-        return;
-    case OutgoingKind::Fault:
-        deliver_fault(sender, receiver, badge);
-        return;
+    case OutgoingKind::Message: deliver_message(sender, receiver, badge, can_grant); return;
+    case OutgoingKind::Fault: deliver_fault(sender, receiver, badge); return;
     case OutgoingKind::Exit:
         set_message_registers(receiver.frame, sender.exit_words);
         receiver.frame.rsi = MessageInfo(ipc::thread_exit_label, 4).raw();
@@ -120,7 +117,8 @@ void finish_send(Tcb& sender, Tcb& receiver, bool is_call)
 
 void deliver_fault(Tcb& faulter, Tcb& receiver, uint64_t badge)
 {
-    uint64_t words[4] = { faulter.fault.address, faulter.fault.ip, faulter.fault.sp, faulter.fault.access_or_error };
+    uint64_t words[4]
+        = { faulter.fault.address, faulter.fault.ip, faulter.fault.sp, faulter.fault.access_or_error };
     set_message_registers(receiver.frame, words);
     ipc::IpcBuffer* buffer = ipc_buffer_of(receiver);
     if (buffer)
@@ -247,7 +245,8 @@ ipc::Result<void> reply_to(Tcb& replier, Slot& reply_slot)
         if (info.label() == uint32_t(ipc::FaultReply::Kill)) {
             caller.reply_cap = nullptr;
             delete_cap(reply_slot);
-            kill_thread(caller, ipc::ExitCause::Killed, replier.frame.rdx, caller.fault.address, caller.fault.ip);
+            kill_thread(caller, ipc::ExitCause::Killed, replier.frame.rdx, caller.fault.address,
+                        caller.fault.ip);
             return {};
         }
         return Error::InvalidArgument;

@@ -36,7 +36,8 @@ void destroy_endpoint(Endpoint&);
 // decoded from the replier's registers; on error nothing has changed.
 inline bool is_map_reply(ipc::MessageInfo info)
 {
-    return info.label() == uint32_t(ipc::FaultReply::Map) || info.label() == uint32_t(ipc::FaultReply::MapNew);
+    return info.label() == uint32_t(ipc::FaultReply::Map)
+        || info.label() == uint32_t(ipc::FaultReply::MapNew);
 }
 ipc::Result<void> map_fault_reply(Tcb& replier, Tcb& faulter, ipc::MessageInfo);
 

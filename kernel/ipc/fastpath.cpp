@@ -39,7 +39,10 @@ FastpathCounts g_counts {};
 
 // deliver_message copies only registers, and touches no IPC buffer, when the
 // message has no extra caps and at most four words.
-bool fits_registers(MessageInfo info) { return info.extra_caps() == 0 && info.length() <= ipc::register_message_words; }
+bool fits_registers(MessageInfo info)
+{
+    return info.extra_caps() == 0 && info.length() <= ipc::register_message_words;
+}
 
 void copy_message(const Tcb& from, Tcb& to, uint64_t badge)
 {

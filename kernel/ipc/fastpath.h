@@ -28,7 +28,7 @@ inline bool fastpath_enabled() { return detail::g_fastpath_enabled; }
 // integration tests read (ktest must take every one, ktest-slowpath none).
 struct FastpathCounts {
     uint64_t calls;
-    uint64_t replies;    // ReplyRecv answering a Call
+    uint64_t replies; // ReplyRecv answering a Call
     uint64_t faults;
     uint64_t fault_maps; // ReplyRecv answering a fault with Map
 };

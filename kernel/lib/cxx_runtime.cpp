@@ -10,7 +10,10 @@ void operator delete(void*, size_t) noexcept { panic("operator delete called in 
 
 // Header-only std parts (string_view::substr) call these on misuse.
 namespace std {
-[[noreturn]] void __throw_out_of_range_fmt(const char* format, ...) { panic("std: out of range: {}", format); }
+[[noreturn]] void __throw_out_of_range_fmt(const char* format, ...)
+{
+    panic("std: out of range: {}", format);
+}
 [[noreturn]] void __throw_out_of_range(const char* what) { panic("std: out of range: {}", what); }
 } // namespace std
 

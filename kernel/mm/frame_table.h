@@ -16,16 +16,16 @@
 namespace kernel::mm {
 
 enum class FrameState : uint8_t {
-    Reserved = 0,  // firmware, kernel image, modules, boot info, the table itself, or a hole
+    Reserved = 0, // firmware, kernel image, modules, boot info, the table itself, or a hole
     Free = 1,
     Allocated = 2,
 };
 
 struct FrameInfo {
-    uint32_t next_free;  // index of the next free frame, when Free
-    uint16_t map_count;  // number of page-table entries that map this frame
+    uint32_t next_free; // index of the next free frame, when Free
+    uint16_t map_count; // number of page-table entries that map this frame
     FrameState state;
-    uint8_t flags;       // owner-defined bits (e.g. "page-table page")
+    uint8_t flags; // owner-defined bits (e.g. "page-table page")
 };
 static_assert(sizeof(FrameInfo) == 8);
 
@@ -39,8 +39,9 @@ public:
     void build(FrameInfo* storage, size_t frame_count, std::span<const ipc::PhysRange> available,
                std::span<const ipc::PhysRange> reserved);
 
-    [[nodiscard]] ipc::Result<ipc::PhysAddr> allocate();    // NoMemory when exhausted
-    [[nodiscard]] ipc::Result<void> free(ipc::PhysAddr);    // Busy if still mapped, InvalidArgument if not Allocated
+    [[nodiscard]] ipc::Result<ipc::PhysAddr> allocate(); // NoMemory when exhausted
+    [[nodiscard]] ipc::Result<void>
+        free(ipc::PhysAddr); // Busy if still mapped, InvalidArgument if not Allocated
     [[nodiscard]] ipc::Result<void> add_mapping(ipc::PhysAddr);    // InvalidArgument unless Allocated
     [[nodiscard]] ipc::Result<void> remove_mapping(ipc::PhysAddr); // InvalidArgument if not mapped
 
@@ -49,7 +50,7 @@ public:
     [[nodiscard]] ipc::Result<void> adopt(ipc::PhysAddr);
     // Boot: every Free frame becomes Allocated (it now belongs to an
     // Untyped); `visit(range)` sees each maximal run, lowest first.
-    template <typename Visit>
+    template<typename Visit>
     void claim_all_free(Visit visit);
 
     // nullptr for an address beyond the table or not page-aligned.
@@ -68,7 +69,7 @@ private:
     uint32_t m_free_head { no_frame };
 };
 
-template <typename Visit>
+template<typename Visit>
 void FrameTable::claim_all_free(Visit visit)
 {
     size_t run_start = 0, run_length = 0;
@@ -81,7 +82,8 @@ void FrameTable::claim_all_free(Visit visit)
             continue;
         }
         if (run_length)
-            visit(ipc::PhysRange { ipc::PhysAddr(run_start << ipc::page_shift), run_length << ipc::page_shift });
+            visit(ipc::PhysRange { ipc::PhysAddr(run_start << ipc::page_shift),
+                                   run_length << ipc::page_shift });
         run_length = 0;
     }
     m_free_head = no_frame;

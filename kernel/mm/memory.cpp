@@ -59,7 +59,8 @@ void init(const bootinfo::BootInfo& boot, PhysRange boot_info)
     size_t reserved_count = 0;
     reserved[reserved_count++] = { PhysAddr(0), low_memory_reserved };
     uint64_t kernel_start = reinterpret_cast<uint64_t>(__kernel_phys_start);
-    reserved[reserved_count++] = { PhysAddr(kernel_start), reinterpret_cast<uint64_t>(__kernel_phys_end) - kernel_start };
+    reserved[reserved_count++]
+        = { PhysAddr(kernel_start), reinterpret_cast<uint64_t>(__kernel_phys_end) - kernel_start };
     reserved[reserved_count++] = boot_info;
     for (size_t i = 0; i < boot.module_count; ++i)
         reserved[reserved_count++] = boot.modules[i].range;
@@ -76,7 +77,8 @@ void init(const bootinfo::BootInfo& boot, PhysRange boot_info)
     g_frames.build(storage, frame_count, { available, available_count }, { reserved, reserved_count });
     log::info("mm", "{} frames free of {} ({} MiB usable)", g_frames.free_count(), g_frames.usable_count(),
               (g_frames.usable_count() * ipc::page_size) >> 20);
-    log::debug("mm", "frame table: {} bytes at {:x}, RAM ends at {:x}", table_bytes, place.value(), g_ram_end);
+    log::debug("mm", "frame table: {} bytes at {:x}, RAM ends at {:x}", table_bytes, place.value(),
+               g_ram_end);
     if (g_frames.free_count() == 0)
         panic("no free physical memory");
 }

@@ -31,8 +31,11 @@ struct Capability {
     uint64_t data1 { 0 };
 
     bool is_null() const { return type == ipc::ObjectType::Null; }
-    template <typename T>
-    T* as() const { return reinterpret_cast<T*>(object); }
+    template<typename T>
+    T* as() const
+    {
+        return reinterpret_cast<T*>(object);
+    }
 };
 static_assert(sizeof(Capability) == 32);
 

@@ -20,8 +20,8 @@ static_assert(sizeof(Endpoint) <= 64);
 
 struct Notification {
     ObjectHeader header;
-    uint64_t word;   // OR of pending signal badges
-    Tcb* head;       // waiters
+    uint64_t word; // OR of pending signal badges
+    Tcb* head;     // waiters
     Tcb* tail;
 };
 static_assert(sizeof(Notification) <= 64);

@@ -12,7 +12,7 @@ namespace kernel {
 struct ObjectHeader {
     ipc::ObjectType type;
     uint8_t dying;
-    uint16_t info;        // per type: a CNode's radix
+    uint16_t info; // per type: a CNode's radix
     uint32_t cap_count;
     ObjectHeader* next_pending;
 };

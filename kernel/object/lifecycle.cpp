@@ -21,23 +21,15 @@ uint64_t g_live_objects = 0;
 void destroy(ObjectHeader& header)
 {
     switch (header.type) {
-    case ObjectType::Tcb:
-        destroy_tcb(*reinterpret_cast<Tcb*>(&header));
-        break;
-    case ObjectType::Endpoint:
-        destroy_endpoint(*reinterpret_cast<Endpoint*>(&header));
-        break;
-    case ObjectType::Notification:
-        destroy_notification(*reinterpret_cast<Notification*>(&header));
-        break;
-    case ObjectType::CNode:
-        destroy_cnode(*reinterpret_cast<Slot*>(&header), header.info);
-        break;
+    case ObjectType::Tcb: destroy_tcb(*reinterpret_cast<Tcb*>(&header)); break;
+    case ObjectType::Endpoint: destroy_endpoint(*reinterpret_cast<Endpoint*>(&header)); break;
+    case ObjectType::Notification: destroy_notification(*reinterpret_cast<Notification*>(&header)); break;
+    case ObjectType::CNode: destroy_cnode(*reinterpret_cast<Slot*>(&header), header.info); break;
     case ObjectType::VSpace:
-        destroy_vspace(*reinterpret_cast<VSpace*>(reinterpret_cast<uint8_t*>(&header) - offsetof(VSpace, header)));
+        destroy_vspace(
+            *reinterpret_cast<VSpace*>(reinterpret_cast<uint8_t*>(&header) - offsetof(VSpace, header)));
         break;
-    default:
-        VERIFY_NOT_REACHED();
+    default: VERIFY_NOT_REACHED();
     }
     --g_live_objects;
 }
@@ -60,21 +52,14 @@ void drain_pending()
 void release_cap_resources(Slot& slot, const Capability& cap)
 {
     switch (cap.type) {
-    case ObjectType::Frame:
-        frame_cap_unmap(slot.cap);
-        break;
-    case ObjectType::Reply:
-        reply_cap_deleted(slot, *cap.as<Tcb>());
-        break;
+    case ObjectType::Frame: frame_cap_unmap(slot.cap); break;
+    case ObjectType::Reply: reply_cap_deleted(slot, *cap.as<Tcb>()); break;
     case ObjectType::Untyped:
         if (cap.data1)
             vspace_pool_lost(*reinterpret_cast<VSpace*>(cap.data1));
         break;
-    case ObjectType::IrqHandler:
-        irq_handler_deleted(unsigned(cap.object));
-        break;
-    default:
-        break;
+    case ObjectType::IrqHandler: irq_handler_deleted(unsigned(cap.object)); break;
+    default: break;
     }
 }
 
@@ -83,18 +68,12 @@ void release_cap_resources(Slot& slot, const Capability& cap)
 ObjectHeader* header_of(const Capability& cap)
 {
     switch (cap.type) {
-    case ObjectType::Tcb:
-        return &cap.as<Tcb>()->header;
-    case ObjectType::Endpoint:
-        return &cap.as<Endpoint>()->header;
-    case ObjectType::Notification:
-        return &cap.as<Notification>()->header;
-    case ObjectType::CNode:
-        return cap.as<ObjectHeader>();
-    case ObjectType::VSpace:
-        return &cap.as<VSpace>()->header;
-    default:
-        return nullptr;
+    case ObjectType::Tcb: return &cap.as<Tcb>()->header;
+    case ObjectType::Endpoint: return &cap.as<Endpoint>()->header;
+    case ObjectType::Notification: return &cap.as<Notification>()->header;
+    case ObjectType::CNode: return cap.as<ObjectHeader>();
+    case ObjectType::VSpace: return &cap.as<VSpace>()->header;
+    default: return nullptr;
     }
 }
 
@@ -134,7 +113,8 @@ void delete_cap(Slot& slot)
 void install_reply_cap(Slot& reply_slot, Tcb& caller)
 {
     VERIFY(reply_slot.is_empty());
-    reply_slot.cap = Capability { .type = ObjectType::Reply, .rights = ipc::Rights {}, .object = uint64_t(&caller) };
+    reply_slot.cap
+        = Capability { .type = ObjectType::Reply, .rights = ipc::Rights {}, .object = uint64_t(&caller) };
 }
 
 void revoke_cap(Slot& slot)

@@ -15,11 +15,11 @@
 namespace kernel {
 
 enum class ThreadState : uint8_t {
-    Inactive = 0,      // never resumed, suspended, or dead
-    Ready,             // runnable (including the running thread)
-    BlockedOnSend,     // queued on an Endpoint to send (Send, Call, fault, exit message)
-    BlockedOnReceive,  // queued on an Endpoint to receive
-    BlockedOnReply,    // waiting for the answer to a Call or a fault
+    Inactive = 0,     // never resumed, suspended, or dead
+    Ready,            // runnable (including the running thread)
+    BlockedOnSend,    // queued on an Endpoint to send (Send, Call, fault, exit message)
+    BlockedOnReceive, // queued on an Endpoint to receive
+    BlockedOnReply,   // waiting for the answer to a Call or a fault
     BlockedOnNotification,
 };
 
@@ -36,7 +36,7 @@ enum TcbSlot : unsigned {
     tcb_slot_ipc_buffer,
     tcb_slot_fault_endpoint,
     tcb_slot_supervisor,
-    tcb_slot_reply,  // the pending caller's Reply cap while this thread serves it
+    tcb_slot_reply, // the pending caller's Reply cap while this thread serves it
     tcb_slot_count
 };
 
@@ -47,18 +47,18 @@ struct Tcb {
     ThreadState state;
     OutgoingKind outgoing;
     uint8_t priority;
-    bool outgoing_is_call;     // blocked sender used Call: it waits for a reply after delivery
+    bool outgoing_is_call; // blocked sender used Call: it waits for a reply after delivery
     bool outgoing_can_grant;
     uint8_t timeslice;
     uint16_t reserved;
-    uint64_t outgoing_badge;   // badge of the cap the blocked sender used
-    void* blocked_on;          // Endpoint* or Notification*
-    Tcb* queue_next;           // run queue or IPC wait queue
+    uint64_t outgoing_badge; // badge of the cap the blocked sender used
+    void* blocked_on;        // Endpoint* or Notification*
+    Tcb* queue_next;         // run queue or IPC wait queue
     Tcb* queue_prev;
-    Slot* reply_cap;           // while BlockedOnReply: the slot holding our Reply cap
+    Slot* reply_cap; // while BlockedOnReply: the slot holding our Reply cap
     uint64_t ipc_buffer_address;
-    ipc::FaultMessage fault;   // the pending fault, while outgoing == Fault
-    uint64_t exit_words[4];    // the death notice, while outgoing == Exit
+    ipc::FaultMessage fault; // the pending fault, while outgoing == Fault
+    uint64_t exit_words[4];  // the death notice, while outgoing == Exit
 
     Slot slots[tcb_slot_count];
 

@@ -32,9 +32,7 @@ void cancel_ipc(Tcb& t)
         remove_from_endpoint(t);
         t.outgoing = OutgoingKind::Message;
         break;
-    case ThreadState::BlockedOnNotification:
-        remove_from_notification(t);
-        break;
+    case ThreadState::BlockedOnNotification: remove_from_notification(t); break;
     case ThreadState::BlockedOnReply:
         // The server's Reply cap for us is now worthless: delete it quietly.
         if (Slot* reply = t.reply_cap) {
@@ -42,8 +40,7 @@ void cancel_ipc(Tcb& t)
             delete_cap(*reply);
         }
         break;
-    default:
-        break;
+    default: break;
     }
 }
 
@@ -63,14 +60,16 @@ void kill_thread(Tcb& t, ipc::ExitCause cause, uint64_t reason, uint64_t address
     if (&t == root_thread() && supervisor.type != ObjectType::Endpoint) {
         // Nobody is left to notice: say so and end the run, do not idle silently.
         if (cause == ipc::ExitCause::NoFaultHandler)
-            log::error("kernel", "root task killed: {} at ip {:x}, fault address {:x}", arch::exception_name(reason), ip, address);
+            log::error("kernel", "root task killed: {} at ip {:x}, fault address {:x}",
+                       arch::exception_name(reason), ip, address);
         else
-            log::error("kernel", "root task killed: {} (reason {:x}) at ip {:x}", ipc::exit_cause_name(cause), reason, ip);
+            log::error("kernel", "root task killed: {} (reason {:x}) at ip {:x}", ipc::exit_cause_name(cause),
+                       reason, ip);
         arch::qemu_exit(arch::QemuExit::Failure);
     }
     if (supervisor.type != ObjectType::Endpoint) {
-        log::warn("kernel", "thread {:x} died with no supervisor: {} (reason {:x}, address {:x}, ip {:x})", &t,
-                  ipc::exit_cause_name(cause), reason, address, ip);
+        log::warn("kernel", "thread {:x} died with no supervisor: {} (reason {:x}, address {:x}, ip {:x})",
+                  &t, ipc::exit_cause_name(cause), reason, address, ip);
         return;
     }
     t.exit_words[0] = uint64_t(cause);

@@ -35,8 +35,7 @@ Result<unsigned> object_size_bits(ObjectType type, unsigned size_bits, unsigned 
     case ObjectType::Notification: return ipc::notification_size_bits;
     case ObjectType::VSpace: return ipc::vspace_size_bits;
     case ObjectType::Frame: return ipc::frame_size_bits;
-    default:
-        return Error::InvalidArgument;
+    default: return Error::InvalidArgument;
     }
 }
 
@@ -70,9 +69,7 @@ Result<Capability> create_object(ObjectType type, PhysAddr base, unsigned size_b
         cap.object = base.get();
         cap.extra = size_bits;
         break;
-    case ObjectType::Frame:
-        cap.object = base.get();
-        break;
+    case ObjectType::Frame: cap.object = base.get(); break;
     case ObjectType::CNode: {
         auto* header = static_cast<ObjectHeader*>(memory);
         header->type = ObjectType::CNode;
@@ -80,20 +77,13 @@ Result<Capability> create_object(ObjectType type, PhysAddr base, unsigned size_b
         cap.extra = size_bits;
         break;
     }
-    case ObjectType::Tcb:
-        init_tcb(*static_cast<Tcb*>(memory));
-        break;
-    case ObjectType::Endpoint:
-        static_cast<Endpoint*>(memory)->header.type = ObjectType::Endpoint;
-        break;
+    case ObjectType::Tcb: init_tcb(*static_cast<Tcb*>(memory)); break;
+    case ObjectType::Endpoint: static_cast<Endpoint*>(memory)->header.type = ObjectType::Endpoint; break;
     case ObjectType::Notification:
         static_cast<Notification*>(memory)->header.type = ObjectType::Notification;
         break;
-    case ObjectType::VSpace:
-        TRY(init_vspace(*static_cast<VSpace*>(memory)));
-        break;
-    default:
-        return Error::InvalidArgument;
+    case ObjectType::VSpace: TRY(init_vspace(*static_cast<VSpace*>(memory))); break;
+    default: return Error::InvalidArgument;
     }
     return cap;
 }

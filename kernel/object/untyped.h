@@ -11,8 +11,8 @@ namespace kernel {
 
 struct RetypeArgs {
     ipc::ObjectType type;
-    unsigned size_bits;       // Untyped: its size; CNode: its radix; ignored otherwise
-    uint64_t cnode_cptr;      // destination CNode (0 = caller's root)
+    unsigned size_bits;  // Untyped: its size; CNode: its radix; ignored otherwise
+    uint64_t cnode_cptr; // destination CNode (0 = caller's root)
     uint64_t first_slot;
     uint64_t count;
 };

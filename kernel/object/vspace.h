@@ -18,7 +18,7 @@ struct VSpace {
     uint32_t generation;
     uint64_t pages_mapped;
     uint64_t tables_used;
-    Slot pool;                 // the bound Untyped, moved in by VSpaceBindPool
+    Slot pool; // the bound Untyped, moved in by VSpaceBindPool
 };
 static_assert(sizeof(VSpace) <= (1u << 13));
 

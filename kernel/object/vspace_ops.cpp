@@ -24,7 +24,7 @@ uint64_t g_vspace_count = 0;
 // Page-table pages for one VSpace, carved from its bound Untyped pool.
 class PoolSource final : public arch::PageTableSource {
 public:
-    explicit PoolSource(VSpace& space) : m_space(space) {}
+    explicit PoolSource(VSpace& space) : m_space(space) { }
     Result<PhysAddr> allocate_zeroed_page() override
     {
         if (m_space.pool.cap.type != ObjectType::Untyped)
@@ -38,13 +38,15 @@ private:
     VSpace& m_space;
 };
 
-bool is_current(const VSpace& space) { return arch::current_address_space() == arch::physmap_to_phys(space.pml4); }
+bool is_current(const VSpace& space)
+{
+    return arch::current_address_space() == arch::physmap_to_phys(space.pml4);
+}
 
 void forget_all_mappings(VSpace& space)
 {
-    arch::clear_user_half(space.pml4, [](VirtAddr, PhysAddr frame) {
-        VERIFY(!mm::frames().remove_mapping(frame).is_error());
-    });
+    arch::clear_user_half(
+        space.pml4, [](VirtAddr, PhysAddr frame) { VERIFY(!mm::frames().remove_mapping(frame).is_error()); });
     space.pages_mapped = 0;
     space.tables_used = 0;
     // Every Frame cap record naming the old generation is now stale.
@@ -64,14 +66,18 @@ void clear_record(Capability& frame) { frame.data0 = frame.data1 = frame.extra =
 
 // Everything a mapping needs once its page table entry is written. Inline:
 // every fault reply runs it.
-[[gnu::always_inline]] inline void note_mapped(VSpace& space, Capability& frame, VirtAddr vaddr, Rights rights)
+[[gnu::always_inline]] inline void note_mapped(VSpace& space, Capability& frame, VirtAddr vaddr,
+                                               Rights rights)
 {
     VERIFY(!mm::frames().add_mapping(PhysAddr(frame.object)).is_error());
     ++space.pages_mapped;
     record_mapping(frame, space, vaddr, rights);
 }
 
-arch::PageRights page_rights(Rights r) { return arch::PageRights { .write = r.has(Rights::write), .execute = r.has(Rights::execute) }; }
+arch::PageRights page_rights(Rights r)
+{
+    return arch::PageRights { .write = r.has(Rights::write), .execute = r.has(Rights::execute) };
+}
 
 Result<void> check_rights(const Capability& frame, Rights requested)
 {
@@ -141,7 +147,8 @@ Result<void> vspace_map(VSpace& space, Capability& frame, VirtAddr vaddr, Rights
     return vspace_map_with(space, frame, vaddr, rights, source);
 }
 
-Result<void> vspace_map_with(VSpace& space, Capability& frame, VirtAddr vaddr, Rights rights, arch::PageTableSource& source)
+Result<void> vspace_map_with(VSpace& space, Capability& frame, VirtAddr vaddr, Rights rights,
+                             arch::PageTableSource& source)
 {
     if (!vaddr.is_page_aligned() || !ipc::is_user_range(vaddr.get(), ipc::page_size))
         return Error::OutOfRange;
@@ -217,8 +224,8 @@ bool map_for_fault_in_place(Tcb& replier, Tcb& faulter, uint64_t frame_cptr, Vir
     return true;
 }
 
-Result<void> map_new_for_fault(Tcb& replier, Tcb& faulter, uint64_t frame_slot, uint64_t untyped_cptr, VirtAddr vaddr,
-                               Rights rights)
+Result<void> map_new_for_fault(Tcb& replier, Tcb& faulter, uint64_t frame_slot, uint64_t untyped_cptr,
+                               VirtAddr vaddr, Rights rights)
 {
     Slot* untyped = TRY(lookup_typed(replier, untyped_cptr, ObjectType::Untyped));
     PreparedFrame frame = TRY(prepare_frame(replier, *untyped, frame_slot));

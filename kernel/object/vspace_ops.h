@@ -12,14 +12,15 @@
 
 namespace kernel {
 
-ipc::Result<void> init_vspace(VSpace&);   // NoMemory when the ASID table is full
+ipc::Result<void> init_vspace(VSpace&); // NoMemory when the ASID table is full
 void destroy_vspace(VSpace&);
 void vspace_pool_lost(VSpace&);
 ipc::Result<void> bind_pool(VSpace&, Slot& untyped);
 
 ipc::Result<void> vspace_map(VSpace&, Capability& frame, ipc::VirtAddr, ipc::Rights);
 // The same, with page tables from `tables` instead of the bound pool (boot).
-ipc::Result<void> vspace_map_with(VSpace&, Capability& frame, ipc::VirtAddr, ipc::Rights, arch::PageTableSource& tables);
+ipc::Result<void> vspace_map_with(VSpace&, Capability& frame, ipc::VirtAddr, ipc::Rights,
+                                  arch::PageTableSource& tables);
 ipc::Result<void> vspace_unmap(VSpace&, Capability& frame);
 ipc::Result<void> vspace_protect(VSpace&, Capability& frame, ipc::Rights);
 void frame_cap_unmap(Capability& frame);

@@ -7,7 +7,7 @@
 
 namespace kernel::sched {
 
-template <unsigned Priorities>
+template<unsigned Priorities>
 class PriorityBitmap {
     static_assert(Priorities > 0 && Priorities % 64 == 0);
 

@@ -12,25 +12,25 @@ namespace kernel::sched {
 inline constexpr uint8_t timeslice_ticks = 1; // 10 ms at 100 Hz
 inline constexpr unsigned priorities = 256;
 
-void make_ready(Tcb&);      // Ready and queued (no-op if already queued)
-void make_inactive(Tcb&);   // out of the run queue, state Inactive
-void dequeue(Tcb&);         // out of the run queue, state unchanged (caller sets it)
+void make_ready(Tcb&);    // Ready and queued (no-op if already queued)
+void make_inactive(Tcb&); // out of the run queue, state Inactive
+void dequeue(Tcb&);       // out of the run queue, state unchanged (caller sets it)
 
 namespace detail {
 extern Tcb* g_current;
 }
 inline Tcb* current() { return detail::g_current; } // inline: every kernel entry asks
-void timer_tick();          // accounts the tick to the running thread
+void timer_tick();                                  // accounts the tick to the running thread
 
 // Picks the thread to run next and loads its address space and kernel entry
 // stack. Idles (interrupts on, halted) until some thread is ready.
 arch::TrapFrame* resume_next();
 
 // Run-queue changes so far (by make_ready, dequeue and what uses them; the
-// fast path's handoff leaves the kernel at once and does not count). A kernel entry that leaves the run queue, the
-// current thread and its address space as it found them resumes that thread
-// without resume_next, which would pick it again: it heads the highest
-// non-empty queue, since resume_next (or the fast path) picked it last time.
+// fast path's handoff leaves the kernel at once and does not count). A kernel entry that leaves the run
+// queue, the current thread and its address space as it found them resumes that thread without resume_next,
+// which would pick it again: it heads the highest non-empty queue, since resume_next (or the fast path)
+// picked it last time.
 namespace detail {
 extern uint64_t g_queue_changes;
 }

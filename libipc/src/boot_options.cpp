@@ -84,69 +84,66 @@ Finding check_word(std::string_view line, const Word& word, const Option* option
 
 namespace {
 
-    // Appends to a fixed line; what does not fit is cut and marked "...".
-    class Line {
-    public:
-        explicit Line(char (&out)[message_capacity])
-            : m_out(out)
-        {
-        }
+// Appends to a fixed line; what does not fit is cut and marked "...".
+class Line {
+public:
+    explicit Line(char (&out)[message_capacity]) : m_out(out) { }
 
-        Line& text(std::string_view s)
-        {
-            for (char c : s)
-                put(c);
-            return *this;
+    Line& text(std::string_view s)
+    {
+        for (char c : s)
+            put(c);
+        return *this;
+    }
+    // A word from the command line, in quotes, at most `word_limit` characters.
+    Line& quoted(std::string_view word)
+    {
+        put('"');
+        if (word.size() > word_limit) {
+            text(word.substr(0, word_limit));
+            text("...");
+        } else {
+            text(word);
         }
-        // A word from the command line, in quotes, at most `word_limit` characters.
-        Line& quoted(std::string_view word)
-        {
-            put('"');
-            if (word.size() > word_limit) {
-                text(word.substr(0, word_limit));
-                text("...");
-            } else {
-                text(word);
-            }
-            put('"');
-            return *this;
+        put('"');
+        return *this;
+    }
+    Line& number(size_t n)
+    {
+        char digits[20];
+        size_t count = 0;
+        do {
+            digits[count++] = char('0' + n % 10);
+            n /= 10;
+        } while (n);
+        while (count)
+            put(digits[--count]);
+        return *this;
+    }
+    size_t finish()
+    {
+        if (m_overflow) {
+            for (size_t i = message_capacity - 4; i < message_capacity - 1; ++i)
+                m_out[i] = '.';
+            m_length = message_capacity - 1;
         }
-        Line& number(size_t n)
-        {
-            char digits[20];
-            size_t count = 0;
-            do {
-                digits[count++] = char('0' + n % 10);
-                n /= 10;
-            } while (n);
-            while (count)
-                put(digits[--count]);
-            return *this;
-        }
-        size_t finish()
-        {
-            if (m_overflow) {
-                for (size_t i = message_capacity - 4; i < message_capacity - 1; ++i)
-                    m_out[i] = '.';
-                m_length = message_capacity - 1;
-            }
-            m_out[m_length] = '\0';
-            return m_length;
-        }
+        m_out[m_length] = '\0';
+        return m_length;
+    }
 
-    private:
-        static constexpr size_t word_limit = 48;
-        void put(char c)
-        {
-            if (m_length + 1 < message_capacity)
-                m_out[m_length++] = c;
-            else
-                m_overflow = true;
-        }
-        char (&m_out)[message_capacity];
-        size_t m_length { 0 };
-        bool m_overflow { false };
-    };
+private:
+    static constexpr size_t word_limit = 48;
+    void put(char c)
+    {
+        if (m_length + 1 < message_capacity)
+            m_out[m_length++] = c;
+        else
+            m_overflow = true;
+    }
+    char (&m_out)[message_capacity];
+    size_t m_length { 0 };
+    bool m_overflow { false };
+};
 
 } // namespace
 
@@ -154,11 +151,8 @@ size_t describe(const Finding& finding, char (&out)[message_capacity])
 {
     Line line(out);
     switch (finding.problem) {
-    case Problem::None:
-        break;
-    case Problem::Unknown:
-        line.text("unknown option ").quoted(finding.word).text(" ignored");
-        break;
+    case Problem::None: break;
+    case Problem::Unknown: line.text("unknown option ").quoted(finding.word).text(" ignored"); break;
     case Problem::BadValue:
         line.quoted(finding.word)
             .text(": ")

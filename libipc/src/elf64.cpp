@@ -134,7 +134,10 @@ const char* elf_error_name(ElfError error)
     return "unknown elf error";
 }
 
-Result<Image, ElfError> Image::parse(const uint8_t* data, size_t size) { return parse_headers(data, size, size); }
+Result<Image, ElfError> Image::parse(const uint8_t* data, size_t size)
+{
+    return parse_headers(data, size, size);
+}
 
 Result<Image, ElfError> Image::parse_headers(const uint8_t* data, size_t available, size_t file_size)
 {

@@ -71,9 +71,7 @@ void write_arg(Sink& sink, const Arg& arg, const Spec& spec)
         else
             write_unsigned(sink, static_cast<uint64_t>(arg.s), false, spec);
         return;
-    case Arg::Kind::Unsigned:
-        write_unsigned(sink, arg.u, false, spec);
-        return;
+    case Arg::Kind::Unsigned: write_unsigned(sink, arg.u, false, spec); return;
     case Arg::Kind::Pointer: {
         Spec hex = spec;
         hex.hex = true;

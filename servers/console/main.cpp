@@ -45,7 +45,7 @@ constexpr CPtr slot_service = ipc::proto::process_slot_console; // our endpoint,
 constexpr CPtr slot_ports = 9;                                  // IoPort 0x3f8-0x3ff
 constexpr CPtr slot_irq = 10;                                   // IrqHandler for IRQ 4
 constexpr CPtr slot_notification = 11;
-constexpr CPtr slot_untyped = 12;                               // 2^16 bytes for the input thread
+constexpr CPtr slot_untyped = 12; // 2^16 bytes for the input thread
 // Ours.
 constexpr CPtr slot_input_endpoint = 13; // slot_service minted with input_badge
 constexpr CPtr slot_input_tcb = 14;
@@ -59,14 +59,14 @@ constexpr uint64_t input_ipc_buffer_address = 0x0000'7fff'c000'0000;
 
 // COM1 registers.
 constexpr uint16_t com1 = 0x3f8;
-constexpr uint16_t reg_data = com1 + 0;        // RBR (read) / THR (write)
+constexpr uint16_t reg_data = com1 + 0; // RBR (read) / THR (write)
 constexpr uint16_t reg_interrupt_enable = com1 + 1;
 constexpr uint16_t reg_fifo_control = com1 + 2;
 constexpr uint16_t reg_modem_control = com1 + 4;
 constexpr uint16_t reg_line_status = com1 + 5;
 constexpr uint8_t lsr_data_ready = 0x01, lsr_transmit_empty = 0x20;
 constexpr uint8_t ier_receive = 0x01;
-constexpr uint8_t mcr_dtr_rts_out2 = 0x0b; // OUT2 gates the UART's IRQ onto the bus
+constexpr uint8_t mcr_dtr_rts_out2 = 0x0b;     // OUT2 gates the UART's IRQ onto the bus
 constexpr uint8_t fcr_enable_trigger_1 = 0x01; // FIFO on, interrupt at every byte, nothing cleared
 
 // --- the port ----------------------------------------------------------------
@@ -174,7 +174,8 @@ void hand_over(const uint8_t* bytes, unsigned count)
 
 Error start_input_thread()
 {
-    Error e = kapi::cnode_mint(slot_cnode, slot_input_endpoint, 0, slot_service, ipc::Rights::write, input_badge);
+    Error e
+        = kapi::cnode_mint(slot_cnode, slot_input_endpoint, 0, slot_service, ipc::Rights::write, input_badge);
     if (e == Error::None)
         e = kapi::untyped_retype(slot_untyped, ObjectType::Tcb, 0, 0, slot_input_tcb, 1);
     if (e == Error::None)
@@ -352,9 +353,7 @@ Answer handle(const kapi::SyscallResult& m)
         a.deferred = true;
         return a;
     }
-    case proto::Label::SetForeground:
-        g_foreground = m.words[0];
-        return a;
+    case proto::Label::SetForeground: g_foreground = m.words[0]; return a;
     }
     a.error = Error::InvalidArgument;
     return a;
@@ -366,7 +365,8 @@ int main(int, char**)
 {
     if (Error e = setup_port(); e != Error::None) {
         g_have_port = false;
-        libc::print("console: cannot drive COM1 ({}): output only, through the kernel log\n", ipc::error_name(e));
+        libc::print("console: cannot drive COM1 ({}): output only, through the kernel log\n",
+                    ipc::error_name(e));
     } else if (Error t = start_input_thread(); t != Error::None) {
         libc::print("console: cannot start the input thread ({}): output only\n", ipc::error_name(t));
     }

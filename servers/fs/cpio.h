@@ -82,12 +82,12 @@ inline constexpr uint32_t mode_regular = 0100000;
 inline constexpr uint32_t implicit_directory_mode = mode_directory | 0555;
 
 struct Entry {
-    std::string_view name;          // normalised, never empty, points into the archive
+    std::string_view name;           // normalised, never empty, points into the archive
     const uint8_t* data { nullptr }; // filesize bytes inside the archive
     uint64_t size { 0 };
-    uint32_t mode { 0 };            // type and permission bits, as in the archive
+    uint32_t mode { 0 }; // type and permission bits, as in the archive
     uint32_t inode { 0 };
-    uint32_t mtime { 0 };           // seconds since the epoch
+    uint32_t mtime { 0 }; // seconds since the epoch
     uint32_t nlink { 0 };
     uint32_t dev_major { 0 };
     uint32_t dev_minor { 0 };

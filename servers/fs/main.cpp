@@ -42,7 +42,8 @@ uint64_t type_code(fs::EntryType t)
 }
 
 // A path from words[first]: its length, then the packed bytes.
-std::string_view read_path(const uint64_t* words, unsigned length, unsigned first, char (&buffer)[ipc::proto::max_path + 1])
+std::string_view read_path(const uint64_t* words, unsigned length, unsigned first,
+                           char (&buffer)[ipc::proto::max_path + 1])
 {
     if (length <= first)
         return {};
@@ -128,8 +129,8 @@ void list(const uint64_t* w, unsigned length, Reply& r)
     r.push(type_code(entry[0].type));
     r.push(size);
     r.push(entry[0].name.size());
-    r.length += ipc::proto::pack_string(r.words + r.length, ipc::max_message_words - r.length, entry[0].name.data(),
-                                        entry[0].name.size());
+    r.length += ipc::proto::pack_string(r.words + r.length, ipc::max_message_words - r.length,
+                                        entry[0].name.data(), entry[0].name.size());
 }
 
 // The frame arrives as a transferred cap; we map it, fill it, and delete our

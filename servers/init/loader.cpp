@@ -26,7 +26,7 @@ Result<void> check(Error e)
 
 // A fresh frame from the block, filled by `fill(bytes)` through a scratch
 // mapping, then mapped into the process and moved into its CNode.
-template <typename Fill>
+template<typename Fill>
 Result<void> place_page(ProcessObjects& p, uint64_t vaddr, uint8_t rights, Fill fill)
 {
     CPtr frame = TRY(retype(p.block, ObjectType::Frame));
@@ -79,25 +79,30 @@ Result<uint64_t> load_eagerly(ProcessObjects& p, const uint8_t* elf, size_t size
         return Error::Malformed;
     for (size_t i = 0; i < image.value().segment_count(); ++i) {
         const ipc::elf::Segment& s = image.value().segment(i);
-        uint8_t rights = Rights::read | (s.writable() ? Rights::write : 0) | (s.executable() ? Rights::execute : 0);
-        for (uint64_t page = ipc::round_down_to_page(s.vaddr); page < s.vaddr + s.memsz; page += ipc::page_size) {
+        uint8_t rights
+            = Rights::read | (s.writable() ? Rights::write : 0) | (s.executable() ? Rights::execute : 0);
+        for (uint64_t page = ipc::round_down_to_page(s.vaddr); page < s.vaddr + s.memsz;
+             page += ipc::page_size) {
             TRY(place_page(p, page, rights, [&](uint8_t* bytes) {
                 uint64_t from = page > s.vaddr ? page : s.vaddr;
-                uint64_t to = page + ipc::page_size < s.vaddr + s.filesz ? page + ipc::page_size : s.vaddr + s.filesz;
+                uint64_t to
+                    = page + ipc::page_size < s.vaddr + s.filesz ? page + ipc::page_size : s.vaddr + s.filesz;
                 if (from < to)
                     memcpy(bytes + (from - page), elf + s.file_offset + (from - s.vaddr), to - from);
             }));
         }
     }
     for (unsigned i = 1; i <= stack_pages; ++i)
-        TRY(place_page(p, slots_abi::process_stack_top - i * ipc::page_size, Rights::read | Rights::write, [](uint8_t*) {}));
+        TRY(place_page(p, slots_abi::process_stack_top - i * ipc::page_size, Rights::read | Rights::write,
+                       [](uint8_t*) {}));
     return image.value().entry();
 }
 
 Result<void> start_thread(const ProcessObjects& p, const ThreadStart& start)
 {
-    TRY(check(kapi::tcb_configure(p.tcb, p.cnode, p.vspace, p.ipc_frame, slots_abi::process_ipc_buffer_address,
-                                  start.fault_endpoint, start.priority)));
+    TRY(check(kapi::tcb_configure(p.tcb, p.cnode, p.vspace, p.ipc_frame,
+                                  slots_abi::process_ipc_buffer_address, start.fault_endpoint,
+                                  start.priority)));
     if (start.supervisor)
         TRY(check(kapi::tcb_set_supervisor(p.tcb, start.supervisor)));
     kapi::Registers regs {};

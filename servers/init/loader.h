@@ -12,7 +12,7 @@
 namespace init {
 
 struct ProcessObjects {
-    ipc::CPtr block { 0 };     // the process's Untyped (ours)
+    ipc::CPtr block { 0 }; // the process's Untyped (ours)
     ipc::CPtr tcb { 0 };
     ipc::CPtr cnode { 0 };
     ipc::CPtr vspace { 0 };
@@ -24,8 +24,8 @@ struct ProcessObjects {
     ipc::CPtr take_backing_slot() { return next_backing_slot--; }
 };
 
-inline constexpr unsigned process_block_bits = 20;  // 1 MiB: CNode, VSpace, pool, TCB, IPC buffer
-inline constexpr unsigned server_block_bits = 22;   // 4 MiB: also the eagerly loaded image and stack
+inline constexpr unsigned process_block_bits = 20; // 1 MiB: CNode, VSpace, pool, TCB, IPC buffer
+inline constexpr unsigned server_block_bits = 22;  // 4 MiB: also the eagerly loaded image and stack
 
 // CNode (radix `cnode_radix`), VSpace with a page-table pool, TCB and IPC
 // buffer (mapped at the standard address), with the standard slots of
@@ -45,8 +45,8 @@ struct ThreadStart {
     uint64_t stack_pointer;
     uint64_t arg0;
     uint64_t arg1;
-    ipc::CPtr fault_endpoint;  // ours (0 = none)
-    ipc::CPtr supervisor;      // ours (0 = none)
+    ipc::CPtr fault_endpoint; // ours (0 = none)
+    ipc::CPtr supervisor;     // ours (0 = none)
     uint8_t priority;
 };
 ipc::Result<void> start_thread(const ProcessObjects&, const ThreadStart&);

@@ -50,7 +50,7 @@ const ipc::ModuleDescriptor* find_module(const ipc::RootBootInfo& info, const ch
     sys::debug_exit(1);
 }
 
-template <typename T>
+template<typename T>
 T must(ipc::Result<T> r, const char* what)
 {
     if (r.is_error())
@@ -75,32 +75,43 @@ struct Server {
     uint64_t entry;
 };
 
-Server start_server(const ipc::ModuleDescriptor& module, unsigned cnode_radix, unsigned block_bits = init::server_block_bits)
+Server start_server(const ipc::ModuleDescriptor& module, unsigned cnode_radix,
+                    unsigned block_bits = init::server_block_bits)
 {
     CPtr block = must(init::carve_untyped(block_bits), "memory for a server");
     init::ProcessObjects p = must(init::create_process(block, cnode_radix), "creating a server");
     const auto* image = reinterpret_cast<const uint8_t*>(module.mapped_at);
-    uint64_t entry = must(init::load_eagerly(p, image, module.size, server_stack_pages), "loading a server image");
+    uint64_t entry
+        = must(init::load_eagerly(p, image, module.size, server_stack_pages), "loading a server image");
     return Server { p, entry };
 }
 
 // The file server gets the initrd mapped read-only at initrd_address.
-init::ProcessObjects start_fs(const ipc::ModuleDescriptor& fs, const ipc::ModuleDescriptor& initrd, CPtr endpoint)
+init::ProcessObjects start_fs(const ipc::ModuleDescriptor& fs, const ipc::ModuleDescriptor& initrd,
+                              CPtr endpoint)
 {
     Server server = start_server(fs, fs_cnode_radix);
     init::ProcessObjects& p = server.objects;
     for (uint64_t i = 0; i < initrd.frame_count; ++i) {
         CPtr copy = must(init::slots().allocate(), "slots");
-        must(kapi::cnode_copy(ipc::root_slot_cnode, copy, 0, initrd.first_frame + i, Rights::read), "initrd frame");
-        must(kapi::vspace_map(p.vspace, copy, initrd_address + i * ipc::page_size, Rights::read), "mapping the initrd");
+        must(kapi::cnode_copy(ipc::root_slot_cnode, copy, 0, initrd.first_frame + i, Rights::read),
+             "initrd frame");
+        must(kapi::vspace_map(p.vspace, copy, initrd_address + i * ipc::page_size, Rights::read),
+             "mapping the initrd");
         must(kapi::cnode_move(p.cnode, p.take_backing_slot(), 0, copy), "initrd frame");
         init::slots().free(copy);
     }
-    must(init::give_cap(p, ipc::proto::process_slot_fs, endpoint, Rights::read | Rights::write), "fs endpoint");
+    must(init::give_cap(p, ipc::proto::process_slot_fs, endpoint, Rights::read | Rights::write),
+         "fs endpoint");
     uint64_t offset = initrd.mapped_at % ipc::page_size;
-    must(init::start_thread(p, init::ThreadStart { .entry = server.entry, .stack_pointer = ipc::proto::process_stack_top,
-                                                   .arg0 = initrd_address + offset,
-                                                   .arg1 = initrd.size, .fault_endpoint = 0, .supervisor = 0, .priority = fs_priority }),
+    must(init::start_thread(p,
+                            init::ThreadStart { .entry = server.entry,
+                                                .stack_pointer = ipc::proto::process_stack_top,
+                                                .arg0 = initrd_address + offset,
+                                                .arg1 = initrd.size,
+                                                .fault_endpoint = 0,
+                                                .supervisor = 0,
+                                                .priority = fs_priority }),
          "starting fs");
     return p;
 }
@@ -111,35 +122,45 @@ init::ProcessObjects start_pager(const ipc::ModuleDescriptor& pager, CPtr endpoi
     // The pager's CNode (2 MiB) and its slot, mapping and cache tables need more than the usual block.
     Server server = start_server(pager, pager_cnode_radix, init::server_block_bits + 1);
     init::ProcessObjects& p = server.objects;
-    must(init::give_cap(p, ipc::proto::process_slot_pager, endpoint, Rights::read | Rights::write), "pager endpoint");
-    must(init::give_cap(p, ipc::proto::process_slot_fs, fs_endpoint, Rights::write | Rights::grant), "fs endpoint");
+    must(init::give_cap(p, ipc::proto::process_slot_pager, endpoint, Rights::read | Rights::write),
+         "pager endpoint");
+    must(init::give_cap(p, ipc::proto::process_slot_fs, fs_endpoint, Rights::write | Rights::grant),
+         "fs endpoint");
     CPtr memory = 0;
     unsigned bits = must(init::take_largest_untyped(memory), "memory for the pager");
     must(kapi::cnode_move(p.cnode, pager::cspace::memory_slot, 0, memory), "memory for the pager");
     // COM2, the host trace channel: the pager alone writes it (docs/tracing.md).
     CPtr com2 = must(init::slots().allocate(), "slots");
-    must(kapi::ioport_issue(ipc::root_slot_io_ports, pager::cspace::com2_first_port, pager::cspace::com2_last_port,
-                            com2),
+    must(kapi::ioport_issue(ipc::root_slot_io_ports, pager::cspace::com2_first_port,
+                            pager::cspace::com2_last_port, com2),
          "COM2 ports");
     must(kapi::cnode_move(p.cnode, pager::cspace::trace_port_slot, 0, com2), "COM2 ports");
     init::slots().free(com2);
-    must(init::start_thread(p, init::ThreadStart { .entry = server.entry, .stack_pointer = ipc::proto::process_stack_top,
-                                                   .arg0 = bits, .arg1 = flags,
-                                                   .fault_endpoint = 0, .supervisor = 0, .priority = pager_priority }),
+    must(init::start_thread(p,
+                            init::ThreadStart { .entry = server.entry,
+                                                .stack_pointer = ipc::proto::process_stack_top,
+                                                .arg0 = bits,
+                                                .arg1 = flags,
+                                                .fault_endpoint = 0,
+                                                .supervisor = 0,
+                                                .priority = pager_priority }),
          "starting the pager");
     return p;
 }
 
 // The console server owns COM1: its port range, IRQ 4 bound to a
 // notification, and a little memory for its input thread.
-init::ProcessObjects start_console(const ipc::ModuleDescriptor& module, CPtr endpoint, CPtr process_endpoint, uint64_t pid)
+init::ProcessObjects start_console(const ipc::ModuleDescriptor& module, CPtr endpoint, CPtr process_endpoint,
+                                   uint64_t pid)
 {
     constexpr CPtr ports_slot = 9, irq_slot = 10, notification_slot = 11, memory_slot = 12;
     constexpr unsigned com1_irq = 4;
     Server server = start_server(module, ipc::proto::process_cnode_radix);
     init::ProcessObjects& p = server.objects;
-    must(init::give_cap(p, ipc::proto::process_slot_console, endpoint, Rights::read | Rights::write), "console endpoint");
-    must(init::give_cap(p, ipc::proto::process_slot_process, process_endpoint, Rights::write, pid), "process endpoint");
+    must(init::give_cap(p, ipc::proto::process_slot_console, endpoint, Rights::read | Rights::write),
+         "console endpoint");
+    must(init::give_cap(p, ipc::proto::process_slot_process, process_endpoint, Rights::write, pid),
+         "process endpoint");
     CPtr ports = must(init::slots().allocate(), "slots");
     must(kapi::ioport_issue(ipc::root_slot_io_ports, 0x3f8, 0x3ff, ports), "COM1 ports");
     must(kapi::cnode_move(p.cnode, ports_slot, 0, ports), "COM1 ports");
@@ -152,15 +173,21 @@ init::ProcessObjects start_console(const ipc::ModuleDescriptor& module, CPtr end
     must(kapi::cnode_move(p.cnode, memory_slot, 0, memory), "console memory");
     for (CPtr slot : { ports, irq, notification, memory })
         init::slots().free(slot);
-    must(init::start_thread(p, init::ThreadStart { .entry = server.entry, .stack_pointer = ipc::proto::process_stack_top,
-                                                   .arg0 = 0, .arg1 = 0, .fault_endpoint = 0, .supervisor = 0,
-                                                   .priority = console_priority }),
+    must(init::start_thread(p,
+                            init::ThreadStart { .entry = server.entry,
+                                                .stack_pointer = ipc::proto::process_stack_top,
+                                                .arg0 = 0,
+                                                .arg1 = 0,
+                                                .fault_endpoint = 0,
+                                                .supervisor = 0,
+                                                .priority = console_priority }),
          "starting the console");
     return p;
 }
 
 // Splits "a,b:x:y" into argv strings ("a\0" and "b\0x\0y\0") in `storage`.
-unsigned parse_run_list(std::string_view list, char* storage, size_t capacity, const char** items, unsigned max_items)
+unsigned parse_run_list(std::string_view list, char* storage, size_t capacity, const char** items,
+                        unsigned max_items)
 {
     unsigned count = 0;
     size_t used = 0;
@@ -212,8 +239,8 @@ int main(int, char**)
     CPtr pager_ep = must(init::retype(objects, ObjectType::Endpoint), "endpoint");
     CPtr fs_ep = must(init::retype(objects, ObjectType::Endpoint), "endpoint");
 
-    init::Options options
-        = init::read_options(command_line(info), [](const char* problem) { libc::print("init: {}\n", problem); });
+    init::Options options = init::read_options(
+        command_line(info), [](const char* problem) { libc::print("init: {}\n", problem); });
     init::ProcessManager manager;
     manager.register_server("fs", 1000, start_fs(*fs, *initrd, fs_ep));
     manager.register_server("pager", 1001, start_pager(*pager, pager_ep, fs_ep, options.pager_flags));
@@ -230,7 +257,10 @@ int main(int, char**)
     must(kapi::cnode_mint(ipc::root_slot_cnode, pager_control, 0, pager_ep, Rights::write | Rights::grant,
                           ipc::proto::pager::control_badge),
          "pager control cap");
-    manager.init(init::Endpoints { .process = process_ep, .pager = pager_ep, .pager_control = pager_control, .fs = fs_ep,
+    manager.init(init::Endpoints { .process = process_ep,
+                                   .pager = pager_ep,
+                                   .pager_control = pager_control,
+                                   .fs = fs_ep,
                                    .console = console_ep });
 
     // Room for every program of the longest line: its bytes plus two NULs each.

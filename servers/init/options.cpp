@@ -10,76 +10,70 @@ using ipc::boot_options::Word;
 
 namespace {
 
-    // A decimal number in [0, max]; -1 if `text` is not one.
-    int64_t decimal(std::string_view text, uint64_t max)
-    {
-        if (text.empty())
+// A decimal number in [0, max]; -1 if `text` is not one.
+int64_t decimal(std::string_view text, uint64_t max)
+{
+    if (text.empty())
+        return -1;
+    uint64_t n = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9')
             return -1;
-        uint64_t n = 0;
-        for (char c : text) {
-            if (c < '0' || c > '9')
-                return -1;
-            n = n * 10 + uint64_t(c - '0');
-            if (n > max)
-                return -1;
-        }
-        return int64_t(n);
+        n = n * 10 + uint64_t(c - '0');
+        if (n > max)
+            return -1;
     }
+    return int64_t(n);
+}
 
-    constexpr std::string_view around_prefix = "around=";
+constexpr std::string_view around_prefix = "around=";
 
-    bool is_policy(std::string_view v)
-    {
-        if (v == "lazy" || v == "eager")
-            return true;
-        return v.starts_with(around_prefix)
-            && decimal(v.substr(around_prefix.size()), pager::PagePolicy::max_batch) >= 1;
-    }
-    bool is_log(std::string_view v)
-    {
-        return v == "debug" || v == "off";
-    }
-    bool is_pool(std::string_view v)
-    {
-        return decimal(v, pager::start_flags::pool_max) >= 0;
-    }
-    bool is_run_list(std::string_view v)
-    {
-        size_t programs = 1;
-        for (char c : v)
-            programs += c == ',';
-        return !v.empty() && programs <= max_programs;
-    }
+bool is_policy(std::string_view v)
+{
+    if (v == "lazy" || v == "eager")
+        return true;
+    return v.starts_with(around_prefix)
+        && decimal(v.substr(around_prefix.size()), pager::PagePolicy::max_batch) >= 1;
+}
+bool is_log(std::string_view v) { return v == "debug" || v == "off"; }
+bool is_pool(std::string_view v) { return decimal(v, pager::start_flags::pool_max) >= 0; }
+bool is_run_list(std::string_view v)
+{
+    size_t programs = 1;
+    for (char c : v)
+        programs += c == ',';
+    return !v.empty() && programs <= max_programs;
+}
 
-    constexpr Option run_option { "init.run", "PROG[:ARG...][,PROG...], 1 to 16 programs",
-        "the default program", is_run_list };
-    constexpr Option policy_option { "pager.policy", "lazy, eager or around=N (N from 1 to 512)", "lazy",
-        is_policy };
-    constexpr Option log_option { "pager.log", "debug or off", "off", is_log };
-    constexpr Option pool_option { "pager.pool", "a whole number from 0 to 65535", "0", is_pool };
-    constexpr Option g_options[] = { run_option, policy_option, log_option, pool_option };
+constexpr Option run_option { "init.run", "PROG[:ARG...][,PROG...], 1 to 16 programs", "the default program",
+                              is_run_list };
+constexpr Option policy_option { "pager.policy", "lazy, eager or around=N (N from 1 to 512)", "lazy",
+                                 is_policy };
+constexpr Option log_option { "pager.log", "debug or off", "off", is_log };
+constexpr Option pool_option { "pager.pool", "a whole number from 0 to 65535", "0", is_pool };
+constexpr Option g_options[] = { run_option, policy_option, log_option, pool_option };
 
-    constexpr uint64_t log_flag = 1;
-    constexpr unsigned policy_shift = 8, around_shift = 16;
-    constexpr uint64_t policy_eager = 1, policy_around = 2;
+constexpr uint64_t log_flag = 1;
+constexpr unsigned policy_shift = 8, around_shift = 16;
+constexpr uint64_t policy_eager = 1, policy_around = 2;
 
-    uint64_t policy_flags(std::string_view policy)
-    {
-        if (policy == "eager")
-            return policy_eager << policy_shift;
-        if (policy.starts_with(around_prefix)) {
-            auto n = uint64_t(decimal(policy.substr(around_prefix.size()), pager::PagePolicy::max_batch));
-            return (policy_around << policy_shift) | (n << around_shift);
-        }
-        return 0; // lazy
+uint64_t policy_flags(std::string_view policy)
+{
+    if (policy == "eager")
+        return policy_eager << policy_shift;
+    if (policy.starts_with(around_prefix)) {
+        auto n = uint64_t(decimal(policy.substr(around_prefix.size()), pager::PagePolicy::max_batch));
+        return (policy_around << policy_shift) | (n << around_shift);
     }
+    return 0; // lazy
+}
 
 } // namespace
 
 static_assert(max_programs == 16, "the message in run_option says 16");
 static_assert(pager::PagePolicy::max_batch == 512, "the message in policy_option says 512");
 static_assert(pager::PagePolicy::max_batch < (1u << (pager::start_flags::pool_shift - around_shift)),
-    "around's N must fit below the pool bits");
+              "around's N must fit below the pool bits");
 
 Finding check_word(std::string_view line, const Word& word)
 {

@@ -42,7 +42,8 @@ Options options_in_use(std::string_view line);
 
 // Calls report(const char* message) once for each problem, in the order of
 // the words, and returns the options in use.
-template<typename Report> Options read_options(std::string_view line, Report report)
+template<typename Report>
+Options read_options(std::string_view line, Report report)
 {
     using namespace ipc::boot_options;
     char message[message_capacity];

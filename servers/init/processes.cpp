@@ -53,15 +53,15 @@ Result<void> check(Error e)
 
 struct ProcessManager::Process {
     bool used;
-    bool announce;      // started from the run list: print how it ends
+    bool announce; // started from the run list: print how it ends
     bool server;
     bool finished;
     uint64_t pid;
     char name[32];
     ProcessObjects objects;
-    CPtr fault_endpoint;   // ours: the pager endpoint minted with the pid
-    CPtr supervisor;       // ours: our endpoint minted with death_badge | pid
-    CPtr waiter;           // a saved Reply cap of someone in Wait, or 0
+    CPtr fault_endpoint; // ours: the pager endpoint minted with the pid
+    CPtr supervisor;     // ours: our endpoint minted with death_badge | pid
+    CPtr waiter;         // a saved Reply cap of someone in Wait, or 0
     ExitRecord exit;
 };
 
@@ -134,7 +134,8 @@ Result<uint64_t> ProcessManager::spawn(const char* argv, size_t argv_length, boo
     size_t path_length = strlen(path);
     words[0] = path_length;
     unsigned n = 1 + ipc::proto::pack_string(words + 1, fs::path_words, path, path_length);
-    auto opened = kapi::send_message(ipc::Syscall::Call, m_endpoints.fs, MessageInfo(uint32_t(fs::Label::Open), n), words);
+    auto opened = kapi::send_message(ipc::Syscall::Call, m_endpoints.fs,
+                                     MessageInfo(uint32_t(fs::Label::Open), n), words);
     if (Error e = kapi::call_error(opened); e != Error::None)
         return refuse(e);
     uint64_t file_id = opened.words[0], file_size = opened.words[1];
@@ -183,7 +184,8 @@ Result<uint64_t> ProcessManager::spawn(const char* argv, size_t argv_length, boo
                                      MessageInfo(uint32_t(pager::Label::NewClient), length, 1), message);
     if (Error e = kapi::call_error(client); e != Error::None) {
         if (e == Error::Malformed)
-            libc::print("init: cannot run {}: bad ELF: {}\n", path, ipc::elf::elf_error_name(ipc::elf::ElfError(client.words[0])));
+            libc::print("init: cannot run {}: bad ELF: {}\n", path,
+                        ipc::elf::elf_error_name(ipc::elf::ElfError(client.words[0])));
         else
             libc::print("init: cannot run {}: the pager refused it: {}\n", path, ipc::error_name(e));
         return fail(e, true);
@@ -203,15 +205,21 @@ Result<uint64_t> ProcessManager::spawn(const char* argv, size_t argv_length, boo
         return fail(Error::NoMemory);
     p.fault_endpoint = minted_fault.value();
     p.supervisor = minted_death.value();
-    Error e = kapi::cnode_mint(ipc::root_slot_cnode, p.fault_endpoint, 0, m_endpoints.pager, Rights::write, pid);
+    Error e
+        = kapi::cnode_mint(ipc::root_slot_cnode, p.fault_endpoint, 0, m_endpoints.pager, Rights::write, pid);
     if (e == Error::None)
-        e = kapi::cnode_mint(ipc::root_slot_cnode, p.supervisor, 0, m_endpoints.process, Rights::write, death_badge | pid);
+        e = kapi::cnode_mint(ipc::root_slot_cnode, p.supervisor, 0, m_endpoints.process, Rights::write,
+                             death_badge | pid);
     auto started = check(e);
     if (!started.is_error())
-        started = start_thread(objects, ThreadStart { .entry = client.words[0], .stack_pointer = client.words[1],
-                                                      .arg0 = client.words[2], .arg1 = client.words[3],
-                                                      .fault_endpoint = p.fault_endpoint, .supervisor = p.supervisor,
-                                                      .priority = program_priority });
+        started = start_thread(objects,
+                               ThreadStart { .entry = client.words[0],
+                                             .stack_pointer = client.words[1],
+                                             .arg0 = client.words[2],
+                                             .arg1 = client.words[3],
+                                             .fault_endpoint = p.fault_endpoint,
+                                             .supervisor = p.supervisor,
+                                             .priority = program_priority });
     if (started.is_error()) {
         p.used = false;
         return fail(started.error());
@@ -225,7 +233,8 @@ void ProcessManager::finish(Process& p, const ExitRecord& record)
     p.finished = true;
     (void)kapi::tcb_suspend(p.objects.tcb);
     if (!p.server) {
-        auto ended = kapi::call(m_endpoints.pager_control, MessageInfo(uint32_t(pager::Label::EndClient), 1), p.pid);
+        auto ended
+            = kapi::call(m_endpoints.pager_control, MessageInfo(uint32_t(pager::Label::EndClient), 1), p.pid);
         if (Error e = kapi::call_error(ended); e != Error::None)
             libc::print("init: pager could not forget pid {}: {}\n", p.pid, ipc::error_name(e));
     }
@@ -239,7 +248,8 @@ void ProcessManager::finish(Process& p, const ExitRecord& record)
     }
     p.fault_endpoint = p.supervisor = 0;
     char text[160];
-    libc::describe_exit(libc::ExitStatus { record.kind, record.status, record.address, record.distance, record.cause, record.ip },
+    libc::describe_exit(libc::ExitStatus { record.kind, record.status, record.address, record.distance,
+                                           record.cause, record.ip },
                         text, sizeof(text));
     if (p.announce || p.server)
         libc::print("init: {}{} (pid {}) {}\n", p.server ? "server " : "", p.name, p.pid, text);
@@ -255,7 +265,8 @@ void ProcessManager::finish(Process& p, const ExitRecord& record)
 
 void ProcessManager::reply_wait(Process& p)
 {
-    uint64_t words[5] = { uint64_t(p.exit.kind), p.exit.status, p.exit.address, p.exit.distance, p.exit.cause };
+    uint64_t words[5]
+        = { uint64_t(p.exit.kind), p.exit.status, p.exit.address, p.exit.distance, p.exit.cause };
     (void)kapi::send_message(ipc::Syscall::Send, p.waiter, MessageInfo(0, 5), words);
     slots().free(p.waiter);
     p.waiter = 0;
@@ -268,10 +279,15 @@ void ProcessManager::handle(uint64_t badge, const kapi::SyscallResult& message)
         Process* p = find(badge & ~death_badge);
         if (!p || p->finished)
             return;
-        ExitRecord record { .kind = ExitKind::Killed, .status = message.words[1], .cause = message.words[0],
-                            .address = message.words[2], .distance = 0, .ip = message.words[3] };
+        ExitRecord record { .kind = ExitKind::Killed,
+                            .status = message.words[1],
+                            .cause = message.words[0],
+                            .address = message.words[2],
+                            .distance = 0,
+                            .ip = message.words[3] };
         if (ipc::ExitCause(record.cause) == ipc::ExitCause::Killed && !p->server) {
-            auto info = kapi::call(m_endpoints.pager_control, MessageInfo(uint32_t(pager::Label::KillInfo), 1), p->pid);
+            auto info = kapi::call(m_endpoints.pager_control,
+                                   MessageInfo(uint32_t(pager::Label::KillInfo), 1), p->pid);
             if (kapi::call_error(info) == Error::None) {
                 record.address = info.words[1];
                 record.distance = info.words[2];
@@ -292,8 +308,10 @@ void ProcessManager::handle(uint64_t badge, const kapi::SyscallResult& message)
         uint64_t words[ipc::max_message_words] {};
         for (unsigned i = 0; i < message.info.length() && i < ipc::max_message_words; ++i)
             words[i] = kapi::message_word(message, i, kapi::ipc_buffer());
-        size_t length = words[0] > ipc::proto::process::max_argv_bytes ? ipc::proto::process::max_argv_bytes : words[0];
-        ipc::proto::unpack_string(words + 1, message.info.length() ? message.info.length() - 1 : 0, length, argv, sizeof(argv));
+        size_t length
+            = words[0] > ipc::proto::process::max_argv_bytes ? ipc::proto::process::max_argv_bytes : words[0];
+        ipc::proto::unpack_string(words + 1, message.info.length() ? message.info.length() - 1 : 0, length,
+                                  argv, sizeof(argv));
         auto spawned = spawn(argv, length, false);
         if (spawned.is_error())
             (void)kapi::reply(MessageInfo(uint32_t(spawned.error()), 0));
@@ -325,14 +343,14 @@ void ProcessManager::handle(uint64_t badge, const kapi::SyscallResult& message)
             (void)kapi::reply(MessageInfo(uint32_t(Error::NotFound), 0));
             return;
         }
-        finish(*target, ExitRecord { .kind = ExitKind::Killed, .status = pager::encode_kill(pager::KillReason::Killed, 0),
-                                     .cause = uint64_t(ipc::ExitCause::Killed) });
+        finish(*target,
+               ExitRecord { .kind = ExitKind::Killed,
+                            .status = pager::encode_kill(pager::KillReason::Killed, 0),
+                            .cause = uint64_t(ipc::ExitCause::Killed) });
         (void)kapi::reply(MessageInfo(0, 0));
         return;
     }
-    case Label::PowerOff:
-        libc::puts("init: powering off");
-        sys::debug_exit(0);
+    case Label::PowerOff: libc::puts("init: powering off"); sys::debug_exit(0);
     case Label::Reboot:
         libc::puts("init: rebooting");
         // The keyboard controller's reset line (QEMU with -no-reboot exits).

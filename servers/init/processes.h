@@ -11,10 +11,10 @@
 namespace init {
 
 struct Endpoints {
-    ipc::CPtr process;  // ours, receive: programs and the kernel's death notices
-    ipc::CPtr pager;    // the pager's endpoint, unbadged: we mint clients' caps from it
+    ipc::CPtr process;       // ours, receive: programs and the kernel's death notices
+    ipc::CPtr pager;         // the pager's endpoint, unbadged: we mint clients' caps from it
     ipc::CPtr pager_control; // minted with control_badge and grant (NewClient carries a VSpace cap)
-    ipc::CPtr fs;       // the file server's
+    ipc::CPtr fs;            // the file server's
     ipc::CPtr console { 0 }; // the console server's (0 = none)
 };
 
@@ -29,7 +29,6 @@ struct ExitRecord {
     uint64_t distance { 0 }; // guard hits: bytes below the guarded region
     uint64_t ip { 0 };
 };
-
 
 class ProcessManager {
 public:

@@ -15,8 +15,8 @@ SlotAllocator g_slots;
 struct BootUntyped {
     CPtr cptr;
     unsigned size_bits;
-    bool taken;      // moved away whole
-    uint64_t used;   // bytes carved so far (we never revoke these parents)
+    bool taken;    // moved away whole
+    uint64_t used; // bytes carved so far (we never revoke these parents)
 };
 BootUntyped g_untyped[ipc::RootBootInfo::max_untyped];
 unsigned g_untyped_count = 0;
@@ -54,7 +54,8 @@ SlotAllocator& slots() { return g_slots; }
 void init_untyped(const ipc::RootBootInfo& info)
 {
     for (uint64_t i = 0; i < info.untyped_count; ++i)
-        g_untyped[g_untyped_count++] = BootUntyped { info.first_untyped + i, info.untyped[i].size_bits, false, 0 };
+        g_untyped[g_untyped_count++]
+            = BootUntyped { info.first_untyped + i, info.untyped[i].size_bits, false, 0 };
 }
 
 Result<CPtr> carve_untyped(unsigned size_bits)
@@ -86,7 +87,8 @@ Result<unsigned> take_largest_untyped(CPtr& cptr)
 {
     BootUntyped* best = nullptr;
     for (unsigned i = 0; i < g_untyped_count; ++i) {
-        if (!g_untyped[i].taken && g_untyped[i].used == 0 && (!best || g_untyped[i].size_bits > best->size_bits))
+        if (!g_untyped[i].taken && g_untyped[i].used == 0
+            && (!best || g_untyped[i].size_bits > best->size_bits))
             best = &g_untyped[i];
     }
     if (!best)

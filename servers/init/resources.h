@@ -43,13 +43,16 @@ ipc::Result<ipc::CPtr> retype(ipc::CPtr untyped, ipc::ObjectType type, unsigned 
 class ScratchMapping {
 public:
     static ipc::Result<ScratchMapping> map(ipc::CPtr frame);
-    ScratchMapping(ScratchMapping&& other) : m_copy(other.m_copy), m_address(other.m_address) { other.m_copy = 0; }
+    ScratchMapping(ScratchMapping&& other) : m_copy(other.m_copy), m_address(other.m_address)
+    {
+        other.m_copy = 0;
+    }
     ScratchMapping(const ScratchMapping&) = delete;
     ~ScratchMapping();
     uint8_t* bytes() const { return reinterpret_cast<uint8_t*>(m_address); }
 
 private:
-    ScratchMapping(ipc::CPtr copy, uint64_t address) : m_copy(copy), m_address(address) {}
+    ScratchMapping(ipc::CPtr copy, uint64_t address) : m_copy(copy), m_address(address) { }
     ipc::CPtr m_copy;
     uint64_t m_address;
 };

@@ -50,8 +50,8 @@ namespace pager {
 
 // FaultDecision and fault_decision_name are part of the pager protocol (the
 // shell's `why` shows them), so they live in <ipc/proto/pager.h>.
-using ipc::proto::pager::FaultDecision;
 using ipc::proto::pager::fault_decision_name;
+using ipc::proto::pager::FaultDecision;
 
 constexpr bool is_fatal(FaultDecision decision)
 {
@@ -60,14 +60,12 @@ constexpr bool is_fatal(FaultDecision decision)
     case FaultDecision::MapFromFile:
     case FaultDecision::CopyOnWrite:
     case FaultDecision::UpgradeRights:
-    case FaultDecision::GrowStack:
-        return false;
+    case FaultDecision::GrowStack: return false;
     case FaultDecision::GuardHit:
     case FaultDecision::ProtectionViolation:
     case FaultDecision::InvalidAddress:
     case FaultDecision::BadStackPointer:
-    case FaultDecision::FaultLoop:
-        return true;
+    case FaultDecision::FaultLoop: return true;
     }
     return true;
 }
@@ -87,8 +85,7 @@ constexpr ipc::proto::pager::KillReason kill_reason(FaultDecision decision)
     case FaultDecision::MapFromFile:
     case FaultDecision::CopyOnWrite:
     case FaultDecision::UpgradeRights:
-    case FaultDecision::GrowStack:
-        break;
+    case FaultDecision::GrowStack: break;
     }
     return KillReason::InvalidAddress;
 }

@@ -22,7 +22,7 @@ struct KillRecord {
 struct Client {
     bool used { false };
     uint16_t pid { 0 };
-    ipc::CPtr vspace { 0 };  // our copy of the client's VSpace cap
+    ipc::CPtr vspace { 0 }; // our copy of the client's VSpace cap
     RegionMap regions;
     FaultLoopDetector loops;
     KillRecord last_kill;
@@ -40,12 +40,12 @@ void drop_mapping(Client&, ipc::CPtr slot);
 void release_pages(Client&, uint64_t start, uint64_t end);
 // Everything the pager holds for the client goes back.
 void remove_client(Client&);
-template <typename Visit>
+template<typename Visit>
 void for_each_client(Visit visit);
 
 Client* client_table();
 
-template <typename Visit>
+template<typename Visit>
 void for_each_client(Visit visit)
 {
     Client* table = client_table();

@@ -57,7 +57,8 @@ Result<void> build(std::span<const Segment> segments, FileId file, const StackPa
     TRY(map.insert(Region::anonymous(RegionType::Stack, layout.stack.start, layout.stack.end, prot_read_write,
                                      RegionFlags { RegionFlags::grows_down })));
     if (stack.guard_size)
-        TRY(map.insert(Region::anonymous(RegionType::Guard, layout.guard.start, layout.guard.end, prot_none)));
+        TRY(map.insert(
+            Region::anonymous(RegionType::Guard, layout.guard.start, layout.guard.end, prot_none)));
 
     layout.heap_start = VirtAddr(image_end);
     TRY(map.set_heap_start(layout.heap_start));
@@ -87,7 +88,8 @@ Result<SegmentRegions> segment_regions(const Segment& segment, FileId file)
 
     VirtAddr file_end(ipc::round_up_to_page(segment.vaddr + segment.filesz));
     if (segment.filesz > 0)
-        result.regions[result.count++] = Region::file_backed(RegionType::Data, first_page, file_end, prot, backing);
+        result.regions[result.count++]
+            = Region::file_backed(RegionType::Data, first_page, file_end, prot, backing);
     VirtAddr bss_start = segment.filesz > 0 ? file_end : first_page;
     if (bss_start < memory_end)
         result.regions[result.count++] = Region::anonymous(RegionType::Bss, bss_start, memory_end, prot);

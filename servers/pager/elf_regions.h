@@ -29,7 +29,7 @@ struct StackParameters {
     static constexpr uint64_t default_size = 8 * 1024 * 1024;
     static constexpr uint64_t default_guard_size = 64 * 1024;
 
-    VirtAddr top;          // page aligned; the initial stack pointer
+    VirtAddr top; // page aligned; the initial stack pointer
     uint64_t size { default_size };
     uint64_t guard_size { default_guard_size };
 };

@@ -11,14 +11,15 @@ namespace pager {
 using ipc::VirtAddr;
 
 struct FaultInfo {
-    VirtAddr address;     // CR2
+    VirtAddr address;      // CR2
     uint64_t access { 0 }; // ipc::FaultAccess bits
     VirtAddr ip;
     VirtAddr sp;
 
     static constexpr FaultInfo from_message(const ipc::FaultMessage& message)
     {
-        return { VirtAddr(message.address), message.access_or_error, VirtAddr(message.ip), VirtAddr(message.sp) };
+        return { VirtAddr(message.address), message.access_or_error, VirtAddr(message.ip),
+                 VirtAddr(message.sp) };
     }
 
     // The page was mapped, but without the right the access needed.

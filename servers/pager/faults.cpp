@@ -23,7 +23,10 @@ bool g_verbose = false;
 const PagePolicy* g_policy = &lazy_policy();
 bool g_policy_is_lazy = true; // lazy never adds a page: no need to ask it on every fault
 
-const char* access_name(const FaultInfo& f) { return f.is_write() ? "write" : f.is_execute() ? "exec" : "read"; }
+const char* access_name(const FaultInfo& f)
+{
+    return f.is_write() ? "write" : f.is_execute() ? "exec" : "read";
+}
 
 void print_decision(uint64_t pid, const FaultInfo& f, const Region* region, const char* decision)
 {
@@ -108,7 +111,8 @@ Result<CPtr> shared_file_page(Client& client, const Region& region, uint64_t pag
 
 bool shares_file_pages(const Region& r)
 {
-    return r.type == RegionType::Text || r.type == RegionType::RoData || (r.type == RegionType::FileMmap && r.is_shared());
+    return r.type == RegionType::Text || r.type == RegionType::RoData
+        || (r.type == RegionType::FileMmap && r.is_shared());
 }
 
 FaultAnswer copy_on_write(Client& client, Region& region, const FaultInfo& f, uint64_t page)
@@ -195,8 +199,11 @@ Result<Populated> populate(Client& client, Region& region, uint64_t page, bool w
 
 class ClientResidency final : public ResidencyQuery {
 public:
-    explicit ClientResidency(const Client& c) : m_client(c) {}
-    bool is_resident(VirtAddr page) const override { return slots().find_mapping(m_client.pid, page.get()) != 0; }
+    explicit ClientResidency(const Client& c) : m_client(c) { }
+    bool is_resident(VirtAddr page) const override
+    {
+        return slots().find_mapping(m_client.pid, page.get()) != 0;
+    }
 
 private:
     const Client& m_client;
@@ -208,7 +215,8 @@ VirtAddr g_neighbours[PagePolicy::max_batch];
 size_t select_neighbours(Client& client, Region& region, uint64_t fault_page)
 {
     ClientResidency residency(client);
-    return current_policy().select(region, VirtAddr(fault_page), residency, g_neighbours, PagePolicy::max_batch);
+    return current_policy().select(region, VirtAddr(fault_page), residency, g_neighbours,
+                                   PagePolicy::max_batch);
 }
 
 // The n selected pages, mapped straight into the client's VSpace. A page
@@ -220,7 +228,8 @@ void populate_neighbours(Client& client, Region& region, size_t n)
         auto populated = populate(client, region, pages[i].get(), false, false);
         if (populated.is_error())
             return;
-        if (kapi::vspace_map(client.vspace, populated.value().frame, pages[i].get(), populated.value().rights) != Error::None) {
+        if (kapi::vspace_map(client.vspace, populated.value().frame, pages[i].get(), populated.value().rights)
+            != Error::None) {
             --region.resident_pages;
             return;
         }
@@ -248,7 +257,8 @@ FaultAnswer map_refused(uint64_t pid, const FaultInfo& f, const FaultAnswer& ref
     // MapNew's NoMemory is our own memory running dry, the same silent kill
     // as a Retype that fails in populate(); any other refusal is worth a line.
     if (g_verbose || !refused.retype || error != Error::NoMemory)
-        libc::print("pager: pid {}: mapping {:x} failed: {}; killing it\n", pid, refused.address, ipc::error_name(error));
+        libc::print("pager: pid {}: mapping {:x} failed: {}; killing it\n", pid, refused.address,
+                    ipc::error_name(error));
     ++g_counters.out_of_memory_kills;
     return kill(find_client(pid), KillReason::OutOfMemory, f, 0);
 }
@@ -295,8 +305,7 @@ FaultAnswer handle_page_fault(uint64_t pid, const FaultInfo& f)
     case FaultDecision::FaultLoop:
         ++g_counters.fault_loop_kills;
         return kill(client, KillReason::FaultLoop, f, 0);
-    case FaultDecision::CopyOnWrite:
-        return copy_on_write(*client, *region, f, page);
+    case FaultDecision::CopyOnWrite: return copy_on_write(*client, *region, f, page);
     case FaultDecision::UpgradeRights: {
         CPtr slot = slots().find_mapping(client->pid, page);
         if (!slot)
@@ -306,8 +315,7 @@ FaultAnswer handle_page_fault(uint64_t pid, const FaultInfo& f)
     }
     case FaultDecision::ZeroFill:
     case FaultDecision::GrowStack:
-    case FaultDecision::MapFromFile:
-        break;
+    case FaultDecision::MapFromFile: break;
     }
 
     if (!region)
@@ -325,13 +333,16 @@ FaultAnswer handle_page_fault(uint64_t pid, const FaultInfo& f)
             frames().end_batch();
         ++g_counters.out_of_memory_kills;
         if (g_verbose || populated.error() != Error::NoMemory)
-            libc::print("pager: pid {} fault {:x}: cannot populate: {}\n", pid, f.address, ipc::error_name(populated.error()));
+            libc::print("pager: pid {} fault {:x}: cannot populate: {}\n", pid, f.address,
+                        ipc::error_name(populated.error()));
         return kill(client, KillReason::OutOfMemory, f, 0);
     }
     populate_neighbours(*client, *region, neighbours);
     if (batch)
         frames().end_batch();
-    return FaultAnswer { .frame = populated.value().frame, .address = page, .rights = populated.value().rights,
+    return FaultAnswer { .frame = populated.value().frame,
+                         .address = page,
+                         .rights = populated.value().rights,
                          .retype = populated.value().retype };
 }
 

@@ -41,7 +41,8 @@ Result<uint64_t> fill_from_file(CPtr frame, uint64_t file, uint64_t index)
     trace::fs_request(file, index);
     uint64_t started = trace::now();
     kapi::ipc_buffer()->caps[0] = frame;
-    auto r = kapi::call(ipc::proto::process_slot_fs, ipc::MessageInfo(uint32_t(ipc::proto::fs::Label::FillPage), 2, 1), file, index);
+    auto r = kapi::call(ipc::proto::process_slot_fs,
+                        ipc::MessageInfo(uint32_t(ipc::proto::fs::Label::FillPage), 2, 1), file, index);
     if (Error e = kapi::call_error(r); e != Error::None)
         return e;
     trace::fs_reply(r.words[0], started);

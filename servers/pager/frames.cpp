@@ -21,7 +21,10 @@ constexpr CPtr own_vspace = ipc::proto::process_slot_vspace;
 Slots& slots() { return g_slots; }
 FramePool& frames() { return g_frames; }
 
-static bool maps_a_page(const SlotRecord& r) { return r.use == SlotUse::Private || r.use == SlotUse::SharedCopy; }
+static bool maps_a_page(const SlotRecord& r)
+{
+    return r.use == SlotUse::Private || r.use == SlotUse::SharedCopy;
+}
 
 void Slots::set(CPtr slot, SlotRecord record)
 {
@@ -199,7 +202,8 @@ void FramePool::map_directly(CPtr frame)
         return;
     Error e = kapi::cnode_copy(own_cnode, alias.value(), 0, frame, ipc::Rights::read | ipc::Rights::write);
     if (e == Error::None) {
-        e = kapi::vspace_map(own_vspace, alias.value(), direct_map_address(frame), ipc::Rights::read | ipc::Rights::write);
+        e = kapi::vspace_map(own_vspace, alias.value(), direct_map_address(frame),
+                             ipc::Rights::read | ipc::Rights::write);
         if (e == Error::None) {
             m_alias[frame] = uint32_t(alias.value());
             return;

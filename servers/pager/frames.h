@@ -19,12 +19,12 @@ namespace pager {
 
 enum class SlotUse : uint8_t {
     Free = 0,
-    Private,      // a frame mapped into one client (its own cap)
-    SharedCopy,   // a copy of a page-cache master, mapped into one client
-    Master,       // a page-cache frame (never mapped into a client itself)
-    Clean,        // a recycled frame, zeroed, ready to hand out
-    Dirty,        // a recycled frame that must be zeroed first
-    Kept,         // the pager's own (VSpace copies, scratch)
+    Private,    // a frame mapped into one client (its own cap)
+    SharedCopy, // a copy of a page-cache master, mapped into one client
+    Master,     // a page-cache frame (never mapped into a client itself)
+    Clean,      // a recycled frame, zeroed, ready to hand out
+    Dirty,      // a recycled frame that must be zeroed first
+    Kept,       // the pager's own (VSpace copies, scratch)
 };
 
 struct SlotRecord {
@@ -142,7 +142,7 @@ public:
     uint8_t* bytes() const { return reinterpret_cast<uint8_t*>(m_address); }
 
 private:
-    Window(ipc::CPtr frame, uint64_t address) : m_frame(frame), m_address(address) {}
+    Window(ipc::CPtr frame, uint64_t address) : m_frame(frame), m_address(address) { }
     ipc::CPtr m_frame;
     uint64_t m_address;
 };

@@ -50,8 +50,8 @@ void answer_and_receive(kapi::SyscallResult& message)
     uint32_t label = message.info.label();
     uint64_t badge = message.badge;
     if (label == uint32_t(ipc::FaultLabel::PageFault) || label == uint32_t(ipc::FaultLabel::Exception)) {
-        pager::FaultInfo fault { ipc::VirtAddr(message.words[0]), message.words[3], ipc::VirtAddr(message.words[1]),
-                                 ipc::VirtAddr(message.words[2]) };
+        pager::FaultInfo fault { ipc::VirtAddr(message.words[0]), message.words[3],
+                                 ipc::VirtAddr(message.words[1]), ipc::VirtAddr(message.words[2]) };
         uint64_t stamp = message.info.length() > 4 ? kapi::ipc_buffer()->words[4] : 0;
         pager::trace::fault_received(badge, fault, stamp);
         pager::FaultAnswer a = label == uint32_t(ipc::FaultLabel::PageFault)
@@ -63,10 +63,11 @@ void answer_and_receive(kapi::SyscallResult& message)
             pager::trace::answer_map(a.address, a.rights, a.retype);
         prepare_receive_slot();
         if (!a.kill) {
-            message = a.retype ? kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::MapNew), 4), a.frame,
-                                                  a.address, a.rights, pager::frames().memory_untyped())
-                               : kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Map), 3), a.frame,
-                                                  a.address, a.rights);
+            message = a.retype
+                ? kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::MapNew), 4), a.frame,
+                                   a.address, a.rights, pager::frames().memory_untyped())
+                : kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Map), 3), a.frame,
+                                   a.address, a.rights);
             if (message.error == Error::None)
                 return;
             // The kernel refused the mapping: it returned at once with the
@@ -80,11 +81,13 @@ void answer_and_receive(kapi::SyscallResult& message)
         return;
     }
     bool cap_taken = false;
-    pager::RequestAnswer a = pager::handle_request(badge, message, message.info.extra_caps() ? g_receive_slot : 0, cap_taken);
+    pager::RequestAnswer a
+        = pager::handle_request(badge, message, message.info.extra_caps() ? g_receive_slot : 0, cap_taken);
     if (cap_taken)
         g_receive_slot = 0;
     prepare_receive_slot();
-    message = kapi::send_message(ipc::Syscall::ReplyRecv, endpoint, MessageInfo(uint32_t(a.error), a.length), a.words);
+    message = kapi::send_message(ipc::Syscall::ReplyRecv, endpoint, MessageInfo(uint32_t(a.error), a.length),
+                                 a.words);
 }
 
 } // namespace
@@ -103,8 +106,8 @@ int main(int, char**)
         policy = pager::around_policy(unsigned(flags >> 16) & 0xffff);
     pager::set_policy(*policy);
     pager::frames().set_pool(pager::start_flags::pool_frames(flags));
-    libc::print("pager: serving faults with {} MiB of frame memory, policy {}\n", (uint64_t(1) << libc::start_argument(0)) >> 20,
-                policy->name());
+    libc::print("pager: serving faults with {} MiB of frame memory, policy {}\n",
+                (uint64_t(1) << libc::start_argument(0)) >> 20, policy->name());
     if (pager::frames().pool())
         libc::print("pager: pre-zeroed pool: frames are retyped {} at a time\n", pager::frames().pool());
     prepare_receive_slot();

@@ -21,7 +21,8 @@ public:
     {
         size_t limit = m_neighbours < capacity ? m_neighbours : capacity;
         size_t n = 0;
-        for (uint64_t page = fault_page.get() + ipc::page_size; page < region.end.get() && n < limit; page += ipc::page_size) {
+        for (uint64_t page = fault_page.get() + ipc::page_size; page < region.end.get() && n < limit;
+             page += ipc::page_size) {
             if (!resident.is_resident(VirtAddr(page)))
                 out[n++] = VirtAddr(page);
         }

@@ -7,7 +7,10 @@ namespace {
 class LazyPolicy final : public PagePolicy {
 public:
     const char* name() const override { return "lazy"; }
-    size_t select(const Region&, VirtAddr, const ResidencyQuery&, VirtAddr*, size_t) const override { return 0; }
+    size_t select(const Region&, VirtAddr, const ResidencyQuery&, VirtAddr*, size_t) const override
+    {
+        return 0;
+    }
 };
 const LazyPolicy g_lazy;
 } // namespace

@@ -17,8 +17,8 @@ namespace pager {
 using ipc::VirtAddr;
 
 // The region types are protocol: the Query and Why replies carry them.
-using ipc::proto::pager::RegionType;
 using ipc::proto::pager::region_type_name;
+using ipc::proto::pager::RegionType;
 
 // What the client may do with the region's pages. Empty = PROT_NONE.
 struct Protection {
@@ -83,7 +83,7 @@ struct FileId {
 // that: an ELF data page that ends mid-page, and the tail of a file mapping
 // past the end of the file, read as zeros.
 struct Backing {
-    FileId file;        // invalid = anonymous (zero-filled)
+    FileId file;           // invalid = anonymous (zero-filled)
     uint64_t offset { 0 }; // file offset of the region's first byte (page aligned)
     uint64_t size { 0 };   // bytes of file data from `offset`; may be less than the region
 

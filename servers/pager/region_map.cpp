@@ -42,7 +42,10 @@ const Region* RegionMap::find(VirtAddr address) const
     return &m_regions[index];
 }
 
-Region* RegionMap::find(VirtAddr address) { return writable(static_cast<const RegionMap&>(*this).find(address)); }
+Region* RegionMap::find(VirtAddr address)
+{
+    return writable(static_cast<const RegionMap&>(*this).find(address));
+}
 
 const Region* RegionMap::region_ending_at(VirtAddr boundary) const
 {
@@ -211,7 +214,8 @@ Result<VirtAddr> RegionMap::find_free(uint64_t size, VirtAddr hint, VirtAddr bel
         return hinted;
 
     // Top-down: walk the gaps from `below` downwards, highest region first.
-    uint64_t top = ipc::round_down_to_page(below.get() < ipc::user_space_end ? below.get() : ipc::user_space_end);
+    uint64_t top
+        = ipc::round_down_to_page(below.get() < ipc::user_space_end ? below.get() : ipc::user_space_end);
     for (size_t i = m_count; i-- > 0;) {
         const Region& region = m_regions[i];
         if (region.start.get() >= top)

@@ -79,7 +79,8 @@ Result<InitialStack> build_initial_stack(Client& client, const char* args, size_
         memcpy(bytes + array, pointers, (argc + 1) * 8);
         stack = InitialStack { page + array - 16, argc, page + array };
     }
-    if (Error e = kapi::vspace_map(client.vspace, frame, page, ipc::Rights::read | ipc::Rights::write); e != Error::None)
+    if (Error e = kapi::vspace_map(client.vspace, frame, page, ipc::Rights::read | ipc::Rights::write);
+        e != Error::None)
         return e;
     if (Region* stack_region = client.regions.find(VirtAddr(page))) {
         ++stack_region->resident_pages;
@@ -124,14 +125,15 @@ RequestAnswer new_client(const kapi::SyscallResult& m, const uint64_t* w, CPtr r
         return fail(layout.error(), 0);
 
     char args[ipc::proto::process::max_argv_bytes + 1] {};
-    size_t args_length = w[3] > ipc::proto::process::max_argv_bytes ? ipc::proto::process::max_argv_bytes : w[3];
+    size_t args_length
+        = w[3] > ipc::proto::process::max_argv_bytes ? ipc::proto::process::max_argv_bytes : w[3];
     ipc::proto::unpack_string(w + 4, m.info.length() - 4, args_length, args, sizeof(args));
     auto initial = build_initial_stack(*client, args, args_length);
     if (initial.is_error())
         return fail(initial.error(), 0);
     if (verbose())
-        libc::print("pager: pid {} new client: file {} ({} bytes), entry {:x}, {} regions\n", w[0], file, size,
-                    image.value().entry(), client->regions.count());
+        libc::print("pager: pid {} new client: file {} ({} bytes), entry {:x}, {} regions\n", w[0], file,
+                    size, image.value().entry(), client->regions.count());
     a.push(image.value().entry());
     a.push(initial.value().sp);
     a.push(initial.value().argc);
@@ -157,8 +159,8 @@ void reprotect_pages(Client& client, PageRange range)
             continue;
         }
         uint8_t rights = map_rights(region->prot).bits;
-        bool shared_private_copy = r.use == SlotUse::SharedCopy && !region->is_shared()
-            && region->type == RegionType::FileMmap;
+        bool shared_private_copy
+            = r.use == SlotUse::SharedCopy && !region->is_shared() && region->type == RegionType::FileMmap;
         if (shared_private_copy || region->type == RegionType::Text || region->type == RegionType::RoData)
             rights &= uint8_t(~ipc::Rights::write);
         (void)kapi::vspace_protect(client.vspace, slot, rights);
@@ -208,7 +210,8 @@ RequestAnswer mmap(Client& client, const uint64_t* w)
         RegionType type = (flags & proto::MapFlags::stack) ? RegionType::Stack : RegionType::AnonMmap;
         region = Region::anonymous(type, start, end, prot.value(), region_flags);
     } else {
-        auto r = kapi::call(ipc::proto::process_slot_fs, ipc::MessageInfo(uint32_t(ipc::proto::fs::Label::Stat), 1), w[4]);
+        auto r = kapi::call(ipc::proto::process_slot_fs,
+                            ipc::MessageInfo(uint32_t(ipc::proto::fs::Label::Stat), 1), w[4]);
         if (Error e = kapi::call_error(r); e != Error::None) {
             a.error = e;
             return a;
@@ -301,7 +304,8 @@ RequestAnswer why(const uint64_t* w)
             packed[length++] = '\0';
     }
     a.push(length);
-    a.length += ipc::proto::pack_string(a.words + a.length, ipc::max_message_words - a.length, packed, length);
+    a.length
+        += ipc::proto::pack_string(a.words + a.length, ipc::max_message_words - a.length, packed, length);
     return a;
 }
 
@@ -310,7 +314,8 @@ RequestAnswer policy(const kapi::SyscallResult& m, const uint64_t* w)
     RequestAnswer a;
     if (w[0] != 0) {
         char name[32] {};
-        size_t n = ipc::proto::unpack_string(w + 1, m.info.length() > 1 ? m.info.length() - 1 : 0, w[0], name, sizeof(name));
+        size_t n = ipc::proto::unpack_string(w + 1, m.info.length() > 1 ? m.info.length() - 1 : 0, w[0], name,
+                                             sizeof(name));
         const PagePolicy* chosen = find_policy(std::string_view(name, n));
         if (!chosen) {
             a.error = Error::NotFound;
@@ -368,15 +373,9 @@ RequestAnswer stats()
 bool shell_request(uint64_t label, const kapi::SyscallResult& m, const uint64_t* w, RequestAnswer& a)
 {
     switch (proto::ShellLabel(label)) {
-    case proto::ShellLabel::Why:
-        a = why(w);
-        return true;
-    case proto::ShellLabel::Policy:
-        a = policy(m, w);
-        return true;
-    case proto::ShellLabel::Policies:
-        a = policies(w);
-        return true;
+    case proto::ShellLabel::Why: a = why(w); return true;
+    case proto::ShellLabel::Policy: a = policy(m, w); return true;
+    case proto::ShellLabel::Policies: a = policies(w); return true;
     case proto::ShellLabel::Trace:
         if (w[0] && !find_client(w[0])) {
             a.error = Error::NotFound;
@@ -401,8 +400,7 @@ RequestAnswer handle_request(uint64_t badge, const kapi::SyscallResult& m, CPtr 
         return a;
     if (badge == proto::control_badge) {
         switch (label) {
-        case Label::NewClient:
-            return new_client(m, w, received, cap_taken);
+        case Label::NewClient: return new_client(m, w, received, cap_taken);
         case Label::EndClient:
             if (Client* c = find_client(w[0]))
                 remove_client(*c);
@@ -421,13 +419,9 @@ RequestAnswer handle_request(uint64_t badge, const kapi::SyscallResult& m, CPtr 
             a.push(c->last_kill.ip);
             return a;
         }
-        case Label::Query:
-            return query(w, 0);
-        case Label::Stats:
-            return stats();
-        default:
-            a.error = Error::InvalidArgument;
-            return a;
+        case Label::Query: return query(w, 0);
+        case Label::Stats: return stats();
+        default: a.error = Error::InvalidArgument; return a;
         }
     }
     Client* client = find_client(badge);
@@ -436,8 +430,7 @@ RequestAnswer handle_request(uint64_t badge, const kapi::SyscallResult& m, CPtr 
         return a;
     }
     switch (label) {
-    case Label::Mmap:
-        return mmap(*client, w);
+    case Label::Mmap: return mmap(*client, w);
     case Label::Munmap: {
         auto range = PageRange::from_user(w[0], w[1]);
         if (range.is_error()) {
@@ -487,13 +480,9 @@ RequestAnswer handle_request(uint64_t badge, const kapi::SyscallResult& m, CPtr 
         a.push(change.value().current.get());
         return a;
     }
-    case Label::Query:
-        return query(w, badge);
-    case Label::Stats:
-        return stats();
-    default:
-        a.error = Error::InvalidArgument;
-        return a;
+    case Label::Query: return query(w, badge);
+    case Label::Stats: return stats();
+    default: a.error = Error::InvalidArgument; return a;
     }
 }
 

@@ -35,7 +35,8 @@ FaultAnswer handle_exception(uint64_t pid, uint64_t vector, uint64_t ip);
 // returns the Kill to answer instead.
 FaultAnswer map_refused(uint64_t pid, const FaultInfo&, const FaultAnswer& refused, ipc::Error error);
 // `received_cap` is the slot a transferred cap landed in (NewClient), or 0.
-RequestAnswer handle_request(uint64_t badge, const kapi::SyscallResult&, ipc::CPtr received_cap, bool& cap_taken);
+RequestAnswer handle_request(uint64_t badge, const kapi::SyscallResult&, ipc::CPtr received_cap,
+                             bool& cap_taken);
 
 struct Counters {
     uint64_t faults;

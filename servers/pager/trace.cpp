@@ -26,7 +26,7 @@ constexpr unsigned max_waiting_fs_hops = 64;
 struct WaitingFsHop {
     Hop hop;
     FsRequest request; // when hop is PagerToFs
-    FsReply reply; // when hop is FsToPager
+    FsReply reply;     // when hop is FsToPager
 };
 
 struct Current {
@@ -89,12 +89,12 @@ void open_host_channel()
         return;
     case ChannelState::Unopened:
     case ChannelState::Open:
-    case ChannelState::Stopped:
-        return;
+    case ChannelState::Stopped: return;
     }
 }
 
-template<typename Record> void send(const Record& record)
+template<typename Record>
+void send(const Record& record)
 {
     HostChannel& channel = host_channel();
     if (!channel.is_open())
@@ -103,7 +103,7 @@ template<typename Record> void send(const Record& record)
     std::string_view text = encode(line, g_current.header, record);
     if (text.empty()) {
         libc::print("pager: trace record of fault #{} does not fit in {} bytes: not sent to the host\n",
-            g_current.header.id, JsonLine::capacity);
+                    g_current.header.id, JsonLine::capacity);
         return;
     }
     if (!channel.write(text))
@@ -174,10 +174,10 @@ namespace {
     g_current.fs_hops_waiting = 0;
     if (kernel_timestamp)
         libc::print("trace: #{} kernel->pager pid {} {} {:x} ip {:x} (+{} tsc in the kernel)\n",
-            g_current.header.id, pid, access_name(f), f.address, f.ip, start - kernel_timestamp);
+                    g_current.header.id, pid, access_name(f), f.address, f.ip, start - kernel_timestamp);
     else
         libc::print("trace: #{} kernel->pager pid {} {} {:x} ip {:x}\n", g_current.header.id, pid,
-            access_name(f), f.address, f.ip);
+                    access_name(f), f.address, f.ip);
 }
 
 } // namespace
@@ -213,7 +213,7 @@ void answer_map(uint64_t address, uint8_t rights, bool new_frame)
         return;
     uint64_t figure = now() - g_current.started;
     libc::print("trace: #{} pager->kernel MAP {:x} {}{} (+{} tsc in the pager)\n", g_current.header.id,
-        address, rights_letters(rights).text, new_frame ? " new" : "", figure);
+                address, rights_letters(rights).text, new_frame ? " new" : "", figure);
     send_waiting();
     send(MapAnswer { ipc::VirtAddr(address), rights, new_frame, g_current.started, figure });
     g_current.active = false;
@@ -228,7 +228,7 @@ void answer_kill(uint64_t kill_word)
     const char* reason = proto::kill_reason_name(proto::kill_reason(kill_word));
     uint64_t at = proto::kill_address(kill_word);
     libc::print("trace: #{} pager->kernel KILL {} at {:x} (+{} tsc in the pager)\n", g_current.header.id,
-        reason, at, figure);
+                reason, at, figure);
     send_waiting();
     send(KillAnswer { reason, ipc::VirtAddr(at), g_current.started, figure });
     g_current.active = false;

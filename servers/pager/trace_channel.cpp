@@ -71,10 +71,7 @@ bool wait_transmitter_empty()
 
 } // namespace
 
-HostChannel& host_channel()
-{
-    return g_channel;
-}
+HostChannel& host_channel() { return g_channel; }
 
 ChannelState HostChannel::open()
 {
@@ -88,9 +85,10 @@ ChannelState HostChannel::open()
     const struct {
         uint16_t reg;
         uint8_t value;
-    } setup[] = { { reg_interrupt_enable, 0 }, { reg_line_control, lcr_divisor_latch },
-        { reg_divisor_low, divisor_115200 }, { reg_divisor_high, 0 }, { reg_line_control, lcr_8n1 },
-        { reg_fifo_control, fcr_enable_and_clear }, { reg_modem_control, mcr_dtr_rts } };
+    } setup[] = { { reg_interrupt_enable, 0 },         { reg_line_control, lcr_divisor_latch },
+                  { reg_divisor_low, divisor_115200 }, { reg_divisor_high, 0 },
+                  { reg_line_control, lcr_8n1 },       { reg_fifo_control, fcr_enable_and_clear },
+                  { reg_modem_control, mcr_dtr_rts } };
     for (auto s : setup) {
         if (!write_register(s.reg, s.value)) {
             m_state = ChannelState::NoPortCap;

@@ -21,8 +21,8 @@ enum class ChannelState : uint8_t {
     Unopened,
     Open,
     NoPortCap, // the IoPort cap is missing or refused
-    NoUart, // no UART answers at COM2
-    Stopped, // the UART stopped taking bytes; nothing more is written
+    NoUart,    // no UART answers at COM2
+    Stopped,   // the UART stopped taking bytes; nothing more is written
 };
 
 class HostChannel {

@@ -163,14 +163,10 @@ enum class Hop : uint8_t { KernelToPager, PagerToFs, FsToPager, PagerToKernel };
 constexpr std::string_view hop_name(Hop hop)
 {
     switch (hop) {
-    case Hop::KernelToPager:
-        return "kernel->pager";
-    case Hop::PagerToFs:
-        return "pager->fs";
-    case Hop::FsToPager:
-        return "fs->pager";
-    case Hop::PagerToKernel:
-        return "pager->kernel";
+    case Hop::KernelToPager: return "kernel->pager";
+    case Hop::PagerToFs: return "pager->fs";
+    case Hop::FsToPager: return "fs->pager";
+    case Hop::PagerToKernel: return "pager->kernel";
     }
     return "unknown";
 }
@@ -190,7 +186,7 @@ struct RightsLetters {
 constexpr RightsLetters rights_letters(uint8_t rights)
 {
     return RightsLetters { { (rights & 1) ? 'r' : '-', (rights & 2) ? 'w' : '-', (rights & 4) ? 'x' : '-',
-        '\0' } };
+                             '\0' } };
 }
 
 // What every record of one fault repeats.

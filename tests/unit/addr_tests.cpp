@@ -140,8 +140,8 @@ TEST_CASE("is_user_range: sizes that would wrap around are rejected")
 {
     // base + size overflows 64 bits and would land in low, valid memory.
     CHECK_FALSE(is_user_range(0x1000, max));
-    CHECK_FALSE(is_user_range(0x1000, last_page));     // base + size wraps to 0
-    CHECK_FALSE(is_user_range(0x2000, last_page));     // base + size wraps to 0x1000
+    CHECK_FALSE(is_user_range(0x1000, last_page));       // base + size wraps to 0
+    CHECK_FALSE(is_user_range(0x2000, last_page));       // base + size wraps to 0x1000
     CHECK_FALSE(is_user_range(0x40'0000, max - 0x1000)); // base + size wraps to 0x3f'efff
     CHECK_FALSE(is_user_range(user_space_end - 1, max));
     CHECK_FALSE(is_user_range(0x4000'0000, uint64_t(1) << 63));

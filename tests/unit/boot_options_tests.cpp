@@ -76,21 +76,22 @@ TEST_CASE("boot options: unknown words are named, one line each")
 {
     CHECK(problems("foo=bar") == Lines { "unknown option \"foo=bar\" ignored" });
     CHECK(problems("quiet loglevel=debug =5")
-        == Lines { "unknown option \"quiet\" ignored", "unknown option \"=5\" ignored" });
+          == Lines { "unknown option \"quiet\" ignored", "unknown option \"=5\" ignored" });
     CHECK(problems("LOGLEVEL=debug") == Lines { "unknown option \"LOGLEVEL=debug\" ignored" });
 }
 
 TEST_CASE("boot options: a bad value names key, value and the default used")
 {
     CHECK(problems("loglevel=loud")
-        == Lines { "\"loglevel=loud\": loglevel takes debug, info, warn or error; using info" });
+          == Lines { "\"loglevel=loud\": loglevel takes debug, info, warn or error; using info" });
     CHECK(problems("loglevel=")
-        == Lines { "\"loglevel=\": loglevel takes debug, info, warn or error; using info" });
+          == Lines { "\"loglevel=\": loglevel takes debug, info, warn or error; using info" });
     CHECK(problems("fastpath=maybe") == Lines { "\"fastpath=maybe\": fastpath takes on or off; using on" });
     // Values whose user judges them (timer_rate, the root task lookup) pass here.
     CHECK(problems("timer.hz=fast init=nothere").empty());
     // An option whose default is to do nothing says it ignores the word.
-    CHECK(problems("test.fault=zz")
+    CHECK(
+        problems("test.fault=zz")
         == Lines { "\"test.fault=zz\": test.fault takes pf, gp, ud, de, df, wtext, xdata or irq; ignored" });
     CHECK(problems("test.fault=xdata").empty());
 }
@@ -104,14 +105,14 @@ TEST_CASE("boot options: a valued option written as a flag")
 TEST_CASE("boot options: a repeated key is reported and the first counts")
 {
     CHECK(problems("loglevel=debug loglevel=warn")
-        == Lines { "\"loglevel=warn\" ignored: loglevel is already given (\"loglevel=debug\" counts)" });
+          == Lines { "\"loglevel=warn\" ignored: loglevel is already given (\"loglevel=debug\" counts)" });
     CommandLine line("loglevel=debug loglevel=warn fastpath=off fastpath=on");
     CHECK(kernel::boot_options::log_level(line) == kernel::log::Level::Debug);
     CHECK_FALSE(kernel::boot_options::fastpath_on(line));
     // The first counts even when bad: the kernel does not look further.
     CHECK(problems("loglevel=loud loglevel=warn").size() == 2);
     CHECK(kernel::boot_options::log_level(CommandLine("loglevel=loud loglevel=warn"))
-        == kernel::log::Level::Info);
+          == kernel::log::Level::Info);
     // A bare flag is not a value: the valued word after it counts.
     CHECK(problems("fastpath fastpath=off").size() == 1);
     CHECK_FALSE(kernel::boot_options::fastpath_on(CommandLine("fastpath fastpath=off")));
@@ -141,7 +142,7 @@ TEST_CASE("boot options: a line longer than the root task's copy is reported")
     CHECK(at_limit[0] == "unknown option \"" + std::string(48, 'a') + "...\" ignored");
     std::string longer = "init.run=" + std::string(600, 'b');
     CHECK(problems(longer.c_str())
-        == Lines { "the command line is 609 characters long: the root task gets only the first 511" });
+          == Lines { "the command line is 609 characters long: the root task gets only the first 511" });
 }
 
 TEST_CASE("boot options: every message fits its buffer")
@@ -151,11 +152,11 @@ TEST_CASE("boot options: every message fits its buffer")
     Lines lines = problems(worst.c_str());
     REQUIRE(lines.size() == 2);
     CHECK(lines[0]
-        == "\"loglevel=" + std::string(39, 'z')
-            + "...\": loglevel takes debug, info, warn or error; using info");
+          == "\"loglevel=" + std::string(39, 'z')
+              + "...\": loglevel takes debug, info, warn or error; using info");
     CHECK(lines[1]
-        == "\"loglevel=" + std::string(39, 'y') + "...\" ignored: loglevel is already given (\"loglevel="
-            + std::string(39, 'z') + "...\" counts)");
+          == "\"loglevel=" + std::string(39, 'y') + "...\" ignored: loglevel is already given (\"loglevel="
+              + std::string(39, 'z') + "...\" counts)");
     // A message longer than the buffer is cut at its end, marked too.
     std::string takes(300, 'v');
     opts::Option long_option { "k", takes, "one", nullptr };
@@ -164,8 +165,8 @@ TEST_CASE("boot options: every message fits its buffer")
     size_t n = opts::describe(finding, out);
     CHECK(n == opts::message_capacity - 1);
     std::string start = "\"k\" ignored: k takes a value (";
-    CHECK(
-        std::string(out) == start + std::string(opts::message_capacity - 1 - start.size() - 3, 'v') + "...");
+    CHECK(std::string(out)
+          == start + std::string(opts::message_capacity - 1 - start.size() - 3, 'v') + "...");
     for (const std::string& message : problems((worst + " " + std::string(600, 'q')).c_str()))
         CHECK(message.size() < opts::message_capacity);
 }

@@ -100,7 +100,10 @@ struct Forest {
             result.push_back(name_of(child));
         return result;
     }
-    void link(const std::string& parent, const std::string& child) { cdt::link_child(slots[parent], slots[child]); }
+    void link(const std::string& parent, const std::string& child)
+    {
+        cdt::link_child(slots[parent], slots[child]);
+    }
     std::string problem()
     {
         for (auto& [name, slot] : slots) {
@@ -139,7 +142,7 @@ void build_sample(Forest& f)
 // What revoke_cap does: delete leaves below `slot` until none remain.
 // `on_delete` runs after each unlink and may delete more (as destroying an
 // object deletes the caps it holds). Returns the deleted leaves in order.
-template <typename OnDelete>
+template<typename OnDelete>
 std::vector<Slot*> revoke(Slot& slot, OnDelete on_delete)
 {
     std::vector<Slot*> deleted;
@@ -192,10 +195,10 @@ TEST_CASE("cdt: is_descendant_of follows parents only, and a slot is not its own
     CHECK(cdt::is_descendant_of(f["a1xy"], f["a1x"]));
     CHECK_FALSE(cdt::is_descendant_of(f["root"], f["root"]));
     CHECK_FALSE(cdt::is_descendant_of(f["a1x"], f["a1x"]));
-    CHECK_FALSE(cdt::is_descendant_of(f["root"], f["a"]));   // ancestors are not descendants
-    CHECK_FALSE(cdt::is_descendant_of(f["a1"], f["a2"]));    // siblings are unrelated
-    CHECK_FALSE(cdt::is_descendant_of(f["c1"], f["a"]));     // cousins too
-    CHECK_FALSE(cdt::is_descendant_of(f["o1"], f["root"]));  // another tree
+    CHECK_FALSE(cdt::is_descendant_of(f["root"], f["a"]));  // ancestors are not descendants
+    CHECK_FALSE(cdt::is_descendant_of(f["a1"], f["a2"]));   // siblings are unrelated
+    CHECK_FALSE(cdt::is_descendant_of(f["c1"], f["a"]));    // cousins too
+    CHECK_FALSE(cdt::is_descendant_of(f["o1"], f["root"])); // another tree
     CHECK_FALSE(cdt::is_descendant_of(f["lonely"], f["root"]));
 }
 
@@ -261,7 +264,8 @@ TEST_CASE("cdt: unlink of a middle node hands its children to its parent")
 
     CHECK(isolated(f["a"]));
     auto children = f.child_names("root");
-    CHECK(std::set<std::string>(children.begin(), children.end()) == std::set<std::string> { "a1", "a2", "b", "c" });
+    CHECK(std::set<std::string>(children.begin(), children.end())
+          == std::set<std::string> { "a1", "a2", "b", "c" });
     CHECK(children.size() == 4);
     CHECK(f["a1"].parent == &f["root"]);
     CHECK(f["a2"].parent == &f["root"]);
@@ -270,8 +274,7 @@ TEST_CASE("cdt: unlink of a middle node hands its children to its parent")
     CHECK(f.child_names("a1x") == std::vector<std::string> { "a1xy" });
     CHECK(cdt::is_descendant_of(f["a1xy"], f["root"]));
     CHECK_FALSE(cdt::is_descendant_of(f["a1xy"], f["a"]));
-    CHECK(f.subtree_names("root")
-          == std::set<std::string> { "a1", "a1x", "a1xy", "a2", "b", "c", "c1" });
+    CHECK(f.subtree_names("root") == std::set<std::string> { "a1", "a1x", "a1xy", "a2", "b", "c", "c1" });
     CHECK(f.subtree_names("other") == std::set<std::string> { "o1" });
     CHECK(f.problem() == "");
 
@@ -513,7 +516,7 @@ constexpr int none = -1;
 // The reference model: a parent index per slot and an unordered set of
 // children; nothing here is derived from the Slot links.
 struct Model {
-    explicit Model(size_t n) : parent(n, none), children(n) {}
+    explicit Model(size_t n) : parent(n, none), children(n) { }
     std::vector<int> parent;
     std::vector<std::vector<int>> children;
 
@@ -791,9 +794,10 @@ TEST_CASE("cdt: random link, unlink, move and revoke keep the tree consistent")
     }
 
     // The run must actually have exercised the interesting cases.
-    MESSAGE("links ", counts.link, ", unlinks ", counts.unlink, " (", counts.unlink_middle, " of middle nodes), moves ",
-            counts.move, " (", counts.move_middle, " of middle nodes), revokes ", counts.revoke, " deleting ",
-            counts.revoked, ", most slots linked at once ", max_linked, ", deepest slot at depth ", max_depth);
+    MESSAGE("links ", counts.link, ", unlinks ", counts.unlink, " (", counts.unlink_middle,
+            " of middle nodes), moves ", counts.move, " (", counts.move_middle, " of middle nodes), revokes ",
+            counts.revoke, " deleting ", counts.revoked, ", most slots linked at once ", max_linked,
+            ", deepest slot at depth ", max_depth);
     CHECK(counts.unlink_middle > 100);
     CHECK(counts.move_middle > 100);
     CHECK(counts.revoked > 100);

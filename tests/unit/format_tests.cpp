@@ -25,7 +25,7 @@ private:
     std::string m_text;
 };
 
-template <typename... Args>
+template<typename... Args>
 std::string formatted(const char* format_string, const Args&... args)
 {
     StringSink sink;
@@ -207,7 +207,8 @@ TEST_CASE("format: fewer placeholders than arguments ignore the rest")
 
 TEST_CASE("format: arguments are taken in order, whatever their type")
 {
-    CHECK(formatted("{}:{}:{}:{}:{:x}:{}", "s", 'c', -3, true, 255u, ipc::VirtAddr(0x1000)) == "s:c:-3:true:0xff:0x1000");
+    CHECK(formatted("{}:{}:{}:{}:{:x}:{}", "s", 'c', -3, true, 255u, ipc::VirtAddr(0x1000))
+          == "s:c:-3:true:0xff:0x1000");
 }
 
 TEST_CASE("buffer sink: truncates, remembers it, and always terminates")

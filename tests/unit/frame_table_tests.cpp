@@ -27,19 +27,19 @@ PhysAddr frame_address(uint64_t index) { return PhysAddr(index * page); }
 constexpr size_t machine_frames = 64;
 
 const std::vector<PhysRange> machine_available {
-    range(0x0800, 0x4800),          // [0x800, 0x5000): frame 0 only partly -> frames 1..4
-    range(0x8000, 0x8800),          // [0x8000, 0x10800): frames 8..15, 16 partly
-    range(0xc000, 0x6000),          // [0xc000, 0x12000): overlaps the above -> adds 16, 17
-    range(0x18000, 0x800),          // two halves of frame 0x18 from two ranges:
-    range(0x18800, 0x800),          //   no single range holds it, so it stays reserved
-    range(0x20000, 0xe0000),        // [0x20000, 0x100000): clamped to the table -> 32..63
+    range(0x0800, 0x4800),   // [0x800, 0x5000): frame 0 only partly -> frames 1..4
+    range(0x8000, 0x8800),   // [0x8000, 0x10800): frames 8..15, 16 partly
+    range(0xc000, 0x6000),   // [0xc000, 0x12000): overlaps the above -> adds 16, 17
+    range(0x18000, 0x800),   // two halves of frame 0x18 from two ranges:
+    range(0x18800, 0x800),   //   no single range holds it, so it stays reserved
+    range(0x20000, 0xe0000), // [0x20000, 0x100000): clamped to the table -> 32..63
 };
 
 const std::vector<PhysRange> machine_reserved {
-    range(0x2800, 0x100),           // inside frame 2
-    range(0x20fff, 0x2),            // straddles frames 32 and 33
-    range(0x3f000, 0x11000),        // frame 63 and beyond the table
-    range(0x9000, 0),               // empty: touches nothing
+    range(0x2800, 0x100),                 // inside frame 2
+    range(0x20fff, 0x2),                  // straddles frames 32 and 33
+    range(0x3f000, 0x11000),              // frame 63 and beyond the table
+    range(0x9000, 0),                     // empty: touches nothing
     range(0xffff'ffff'ffff'f000, 0x2000), // wraps: must not confuse anything
 };
 
@@ -158,8 +158,8 @@ TEST_CASE("frame table: free rules")
     SUBCASE("reserved, free, unaligned and out-of-table addresses are rejected")
     {
         size_t free_before = table.free_count();
-        CHECK(table.free(frame_address(0)).error() == Error::InvalidArgument);  // reserved (partial page)
-        CHECK(table.free(frame_address(2)).error() == Error::InvalidArgument);  // reserved range inside
+        CHECK(table.free(frame_address(0)).error() == Error::InvalidArgument); // reserved (partial page)
+        CHECK(table.free(frame_address(2)).error() == Error::InvalidArgument); // reserved range inside
         CHECK(table.free(frame_address(0x18)).error() == Error::InvalidArgument);
         CHECK(table.free(frame_address(62)).error() == Error::InvalidArgument); // still free
         CHECK(table.free(frame.offset(8)).error() == Error::InvalidArgument);   // unaligned

@@ -118,7 +118,8 @@ TEST_CASE("rights: has needs every requested bit, masked only removes bits")
     CHECK(read_only.masked(Rights::write).bits == 0);
     CHECK(Rights { 0 }.masked(0xff).bits == 0);
     CHECK(Rights { Rights::grant }.masked(0xf0).bits == 0);
-    CHECK(Rights { Rights::read | Rights::grant }.masked(Rights::grant | Rights::write) == Rights { Rights::grant });
+    CHECK(Rights { Rights::read | Rights::grant }.masked(Rights::grant | Rights::write)
+          == Rights { Rights::grant });
     CHECK_FALSE(Rights { Rights::read } == Rights { Rights::write });
 
     // The rights are distinct single bits.
@@ -129,8 +130,12 @@ TEST_CASE("rights: has needs every requested bit, masked only removes bits")
 
 TEST_CASE("fault message: its info word carries the label and four words, five with the time stamp")
 {
-    ipc::FaultMessage page_fault { ipc::FaultLabel::PageFault, 0xdead'0000, 0x40'1000, 0x7fff'0000,
-                                   ipc::FaultAccess::write | ipc::FaultAccess::user, 1234 };
+    ipc::FaultMessage page_fault { ipc::FaultLabel::PageFault,
+                                   0xdead'0000,
+                                   0x40'1000,
+                                   0x7fff'0000,
+                                   ipc::FaultAccess::write | ipc::FaultAccess::user,
+                                   1234 };
     auto info = page_fault.info(false);
     CHECK(info.label() == 0x1000);
     CHECK(info.length() == 4);

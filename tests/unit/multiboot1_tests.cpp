@@ -31,11 +31,7 @@ public:
     static constexpr uint64_t base = 0x10000;
     static constexpr uint64_t info = base;
 
-    FakeMemory()
-        : bytes(0x10000, 0)
-    {
-        next = info + 0x100;
-    }
+    FakeMemory() : bytes(0x10000, 0) { next = info + 0x100; }
 
     uint64_t place(const void* data, size_t size)
     {
@@ -116,8 +112,8 @@ FakeMemory qemu_like()
     m.command_line("/work/build/kernel/kernel.elf init.run=/bin/bench:4:1 pager.pool=64");
     m.bootloader_name("qemu");
     m.modules({ { 0x200000, 0x210000, "/work/build/servers/init/init.elf init" },
-        { 0x210000, 0x210000, "/work/build/user/empty pager" },
-        { 0x211000, 0x215432, "/work/build/user/bench/bench-initrd.cpio" } });
+                { 0x210000, 0x210000, "/work/build/user/empty pager" },
+                { 0x211000, 0x215432, "/work/build/user/bench/bench-initrd.cpio" } });
     m.memory_map(
         { { 0, 0x9fc00, 1 }, { 0x9fc00, 0x400, 2 }, { 0x100000, 0xfee0000, 1 }, { 0xfffc0000, 0x40000, 2 } });
     return m;
@@ -188,7 +184,7 @@ TEST_CASE("every address outside the readable window is refused as truncated")
         FakeMemory m;
         CHECK(parse_multiboot1(m.window(), FakeMemory::base - 4, *strings).error() == Error::Truncated);
         CHECK(parse_multiboot1(m.window(), FakeMemory::base + 0x10000 - 40, *strings).error()
-            == Error::Truncated);
+              == Error::Truncated);
         CHECK(parse_multiboot1(m.window(), ~uint64_t(0) - 8, *strings).error() == Error::Truncated);
     }
     SUBCASE("the command line")

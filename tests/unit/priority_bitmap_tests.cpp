@@ -45,7 +45,7 @@ TEST_CASE("priority bitmap: empty, then one priority at a time")
         CHECK(bitmap.highest() == int(p));
         CHECK(bitmap.any_in(p, p + 1));
         CHECK(bitmap.any_in(0, priorities));
-        CHECK_FALSE(bitmap.any_in(0, p));             // everything below it
+        CHECK_FALSE(bitmap.any_in(0, p));              // everything below it
         CHECK_FALSE(bitmap.any_in(p + 1, priorities)); // everything above it
         CHECK_FALSE(bitmap.any_in(p, p));              // an empty range
         bitmap.clear(p);

@@ -48,7 +48,7 @@ inline uint64_t rdtsc()
     return (uint64_t(hi) << 32) | lo;
 }
 
-template <typename... Args>
+template<typename... Args>
 void say(const char* format, const Args&... args)
 {
     char line[256];
@@ -108,7 +108,9 @@ void report(const char* name, const char* note = "")
     auto [median, minimum, mean] = bench::row_figures(g_samples, g_count);
     say("bench: {} median {} min {} mean {} count {}\n", name, median, minimum, mean, g_count);
     // (the formatter has no "{{" escape: the braces go in as arguments)
-    say("benchjson: {}\"name\":\"{}\",\"median\":{},\"min\":{},\"mean\":{},\"count\":{},\"unit\":\"insns/op\",\"note\":\"{}\"{}\n",
+    say("benchjson: "
+        "{}\"name\":\"{}\",\"median\":{},\"min\":{},\"mean\":{},\"count\":{},\"unit\":\"insns/"
+        "op\",\"note\":\"{}\"{}\n",
         "{", name, median, minimum, mean, g_count, note, "}");
 }
 
@@ -150,7 +152,8 @@ void bench_ipc(size_t count, uint64_t file_id)
             fail("fs Stat", kapi::call_error(r));
         add_timed(t0, t1);
     }
-    report("ipc_call_replyrecv", "Call to the fs server (Stat, register payload) and its ReplyRecv; includes the Stat handler");
+    report("ipc_call_replyrecv",
+           "Call to the fs server (Stat, register payload) and its ReplyRecv; includes the Stat handler");
 }
 
 volatile uint8_t* map_anon(size_t bytes)
@@ -225,7 +228,8 @@ kapi::SyscallResult pager_string_request(uint32_t label, const char* text)
     size_t length = strlen(text);
     words[0] = length;
     unsigned n = 1 + ipc::proto::pack_string(words + 1, ipc::max_message_words - 1, text, length);
-    return kapi::send_message(ipc::Syscall::Call, ipc::proto::process_slot_pager, MessageInfo(label, n), words);
+    return kapi::send_message(ipc::Syscall::Call, ipc::proto::process_slot_pager, MessageInfo(label, n),
+                              words);
 }
 
 bool set_policy(const char* name)
@@ -278,7 +282,8 @@ void bench_file_around(const char* path, size_t runs)
     size = pages * 4096;
     reset();
     for (size_t run = 0; run < runs; ++run) {
-        auto mapped = libc::mmap(nullptr, size, libc::Prot::read, libc::MapFlags::priv, int64_t(file.value().id), 0);
+        auto mapped
+            = libc::mmap(nullptr, size, libc::Prot::read, libc::MapFlags::priv, int64_t(file.value().id), 0);
         if (mapped.is_error())
             fail("mmap of the file", mapped.error());
         auto* bytes = static_cast<const volatile uint8_t*>(mapped.value());
@@ -292,7 +297,8 @@ void bench_file_around(const char* path, size_t runs)
             fail("munmap of the file", r.error());
     }
     set_policy("lazy");
-    report("file_fault_warm_around16_per_page", "cached file mapped afresh, one read per page, policy around=16");
+    report("file_fault_warm_around16_per_page",
+           "cached file mapped afresh, one read per page, policy around=16");
 }
 
 // The guard region below our own stack: children of the same binary have
@@ -381,7 +387,8 @@ void bench_spawn(size_t count, const char* self)
         uint64_t total = t1 - t0;
         add(total > first_median ? total - first_median : 0);
     }
-    report("guard_hit_to_exit", "spawn->wait of a child that writes a guard page, minus median spawn->first instruction");
+    report("guard_hit_to_exit",
+           "spawn->wait of a child that writes a guard page, minus median spawn->first instruction");
 }
 
 void set_trace(bool on)
@@ -404,8 +411,8 @@ void traced_faults(const char* path)
     auto file = libc::open_file(path);
     if (!file.is_error() && file.value().size >= 3 * 4096) {
         uint64_t offset = (file.value().size / 4096 - 2) * 4096;
-        auto mapped = libc::mmap(nullptr, 4096 * 2, libc::Prot::read, libc::MapFlags::priv, int64_t(file.value().id),
-                                 offset);
+        auto mapped = libc::mmap(nullptr, 4096 * 2, libc::Prot::read, libc::MapFlags::priv,
+                                 int64_t(file.value().id), offset);
         if (!mapped.is_error()) {
             auto* bytes = static_cast<const volatile uint8_t*>(mapped.value());
             set_trace(true);
@@ -441,8 +448,9 @@ int main(int argc, char** argv)
     if (argc > 2 && strcmp(argv[1], "pool") == 0) {
         size_t count = parse(argv[2]);
         calibrate();
-        bench_anon(count > max_samples ? max_samples : count, "anon_fault_prezeroed_pool",
-                   "as anon_fault, the pager retyping N frames at a time into a pre-zeroed pool (pager.pool=N)");
+        bench_anon(
+            count > max_samples ? max_samples : count, "anon_fault_prezeroed_pool",
+            "as anon_fault, the pager retyping N frames at a time into a pre-zeroed pool (pager.pool=N)");
         say("bench: done\n");
         return 0;
     }
@@ -464,7 +472,8 @@ int main(int argc, char** argv)
 
     bench_null(count);
     bench_ipc(count, me.value().id);
-    bench_anon(count, "anon_fault", "write to an untouched anonymous page, fault to resumed instruction, page zeroed");
+    bench_anon(count, "anon_fault",
+               "write to an untouched anonymous page, fault to resumed instruction, page zeroed");
     bench_file(data);
     bench_file_around(data, count < 3 ? 1 : 3);
     if (mib > 0)

@@ -62,7 +62,9 @@ public:
             return false;
         auto [median, minimum, mean] = bench::row_figures(m_values, m_count);
         out("kbench: {} median {} min {} mean {} count {}", name, median, minimum, mean, m_count);
-        out("benchjson: {}\"name\":\"{}\",\"median\":{},\"min\":{},\"mean\":{},\"count\":{},\"unit\":\"insns/op\",\"note\":\"{}\"{}",
+        out("benchjson: "
+            "{}\"name\":\"{}\",\"median\":{},\"min\":{},\"mean\":{},\"count\":{},\"unit\":\"insns/"
+            "op\",\"note\":\"{}\"{}",
             "{", name, median, minimum, mean, m_count, note, "}");
         return true;
     }
@@ -193,8 +195,9 @@ KTEST(kbench_notification_signal_to_wake)
         samples.add_timed(g_signal_stamp, t1);
     }
     // The signaller, preempted in its last Signal, goes with the case's objects.
-    KT_TRUE(samples.report("notification_signal_to_wake",
-                           "Signal by a lower-priority thread to the waiting thread's first instruction after Wait"));
+    KT_TRUE(samples.report(
+        "notification_signal_to_wake",
+        "Signal by a lower-priority thread to the waiting thread's first instruction after Wait"));
 }
 
 namespace {
@@ -223,15 +226,16 @@ void serve_faults_at(const char* file, int line, CPtr endpoint, uint64_t base, u
     CPtr fresh = frames ? 0 : alloc_slots(unsigned(count));
     SyscallResult r = kapi::recv(endpoint);
     for (uint64_t i = 0; i < count; ++i) {
-        if (!r.ok() || r.info.label() != uint32_t(ipc::FaultLabel::PageFault) ||
-            r.words[0] != base + i * ipc::page_size + 8) {
+        if (!r.ok() || r.info.label() != uint32_t(ipc::FaultLabel::PageFault)
+            || r.words[0] != base + i * ipc::page_size + 8) {
             fail_at(file, line, "fault {}: expected a page fault at {:x}, got {} label {} address {:x}", i,
                     base + i * ipc::page_size + 8, ename(r.error), r.info.label(), r.words[0]);
             return;
         }
         CPtr frame = frames ? frames + i : fresh + i;
         if (!frames) {
-            if (Error e = kapi::untyped_retype(env().case_untyped, ObjectType::Frame, 0, 0, frame, 1); e != Error::None) {
+            if (Error e = kapi::untyped_retype(env().case_untyped, ObjectType::Frame, 0, 0, frame, 1);
+                e != Error::None) {
                 fail_at(file, line, "retype the frame for fault {}: {}", i, ename(e));
                 return;
             }
@@ -254,7 +258,8 @@ void fault_row_at(const char* file, int line, bool retype_each, const char* name
     CPtr frames = 0;
     if (!retype_each) {
         frames = alloc_slots(unsigned(count));
-        if (Error e = kapi::untyped_retype(env().case_untyped, ObjectType::Frame, 0, 0, frames, count); e != Error::None) {
+        if (Error e = kapi::untyped_retype(env().case_untyped, ObjectType::Frame, 0, 0, frames, count);
+            e != Error::None) {
             fail_at(file, line, "retype {} frames: {}", count, ename(e));
             return;
         }

@@ -95,8 +95,8 @@ inline SyscallResult raw_syscall(uint64_t number, uint64_t cptr, uint64_t info, 
 // --- the IPC buffer --------------------------------------------------------
 
 using IpcBufferLocator = ipc::IpcBuffer* (*)();
-void set_ipc_buffer(ipc::IpcBuffer*);                // the default (e.g. the root thread's)
-void set_ipc_buffer_locator(IpcBufferLocator);       // overrides the default when it returns non-null
+void set_ipc_buffer(ipc::IpcBuffer*);          // the default (e.g. the root thread's)
+void set_ipc_buffer_locator(IpcBufferLocator); // overrides the default when it returns non-null
 
 namespace detail {
 extern ipc::IpcBuffer* g_ipc_buffer; // only the two setters above write these
@@ -143,12 +143,13 @@ inline SyscallResult nb_send(CPtr cptr, MessageInfo info, uint64_t w0 = 0, uint6
 }
 inline SyscallResult recv(CPtr cptr) { return syscall(Syscall::Recv, cptr, MessageInfo()); }
 inline SyscallResult nb_recv(CPtr cptr) { return syscall(Syscall::NBRecv, cptr, MessageInfo()); }
-inline SyscallResult reply(MessageInfo info, uint64_t w0 = 0, uint64_t w1 = 0, uint64_t w2 = 0, uint64_t w3 = 0)
+inline SyscallResult reply(MessageInfo info, uint64_t w0 = 0, uint64_t w1 = 0, uint64_t w2 = 0,
+                           uint64_t w3 = 0)
 {
     return syscall(Syscall::Reply, ipc::null_cptr, info, w0, w1, w2, w3);
 }
-inline SyscallResult reply_recv(CPtr cptr, MessageInfo info, uint64_t w0 = 0, uint64_t w1 = 0, uint64_t w2 = 0,
-                                uint64_t w3 = 0)
+inline SyscallResult reply_recv(CPtr cptr, MessageInfo info, uint64_t w0 = 0, uint64_t w1 = 0,
+                                uint64_t w2 = 0, uint64_t w3 = 0)
 {
     return syscall(Syscall::ReplyRecv, cptr, info, w0, w1, w2, w3);
 }
@@ -202,11 +203,12 @@ inline SyscallResult invoke(CPtr object, Invocation label, std::initializer_list
 
 // --- Untyped -----------------------------------------------------------------
 
-inline Error untyped_retype(CPtr untyped, ObjectType type, uint64_t size_bits, CPtr dest_cnode, uint64_t first_slot,
-                            uint64_t count)
+inline Error untyped_retype(CPtr untyped, ObjectType type, uint64_t size_bits, CPtr dest_cnode,
+                            uint64_t first_slot, uint64_t count)
 {
     return invoke(untyped, Invocation::UntypedRetype,
-                  { uint64_t(type), size_bits, dest_cnode, first_slot, count }).error;
+                  { uint64_t(type), size_bits, dest_cnode, first_slot, count })
+        .error;
 }
 
 struct UntypedDescription {
@@ -231,8 +233,14 @@ inline Error cnode_move(CPtr cnode, uint64_t dest_slot, CPtr src_cnode, uint64_t
 {
     return invoke(cnode, Invocation::CNodeMove, { dest_slot, src_cnode, src_slot }).error;
 }
-inline Error cnode_delete(CPtr cnode, uint64_t slot) { return invoke(cnode, Invocation::CNodeDelete, { slot }).error; }
-inline Error cnode_revoke(CPtr cnode, uint64_t slot) { return invoke(cnode, Invocation::CNodeRevoke, { slot }).error; }
+inline Error cnode_delete(CPtr cnode, uint64_t slot)
+{
+    return invoke(cnode, Invocation::CNodeDelete, { slot }).error;
+}
+inline Error cnode_revoke(CPtr cnode, uint64_t slot)
+{
+    return invoke(cnode, Invocation::CNodeRevoke, { slot }).error;
+}
 inline Error cnode_save_caller(CPtr cnode, uint64_t slot)
 {
     return invoke(cnode, Invocation::CNodeSaveCaller, { slot }).error;
@@ -247,11 +255,12 @@ ipc::Result<CapDescription> cnode_describe(CPtr cnode, uint64_t slot);
 
 // --- TCB -------------------------------------------------------------------------
 
-inline Error tcb_configure(CPtr tcb, CPtr cspace, CPtr vspace, CPtr ipc_buffer_frame, uint64_t ipc_buffer_address,
-                           CPtr fault_endpoint, uint64_t priority)
+inline Error tcb_configure(CPtr tcb, CPtr cspace, CPtr vspace, CPtr ipc_buffer_frame,
+                           uint64_t ipc_buffer_address, CPtr fault_endpoint, uint64_t priority)
 {
     return invoke(tcb, Invocation::TcbConfigure,
-                  { cspace, vspace, ipc_buffer_frame, ipc_buffer_address, fault_endpoint, priority }).error;
+                  { cspace, vspace, ipc_buffer_frame, ipc_buffer_address, fault_endpoint, priority })
+        .error;
 }
 inline Error tcb_set_priority(CPtr tcb, uint64_t priority)
 {
@@ -283,7 +292,10 @@ inline Error vspace_map(CPtr vspace, CPtr frame, uint64_t vaddr, uint8_t rights)
     return invoke(vspace, Invocation::VSpaceMap, { frame, vaddr, rights }).error;
 }
 // Unmap and Protect name the mapping by the Frame cap that made it.
-inline Error vspace_unmap(CPtr vspace, CPtr frame) { return invoke(vspace, Invocation::VSpaceUnmap, { frame }).error; }
+inline Error vspace_unmap(CPtr vspace, CPtr frame)
+{
+    return invoke(vspace, Invocation::VSpaceUnmap, { frame }).error;
+}
 inline Error vspace_protect(CPtr vspace, CPtr frame, uint8_t rights)
 {
     return invoke(vspace, Invocation::VSpaceProtect, { frame, rights }).error;
@@ -341,9 +353,11 @@ inline SyscallResult fault_send_map(CPtr reply_cap, CPtr frame, uint64_t vaddr, 
 {
     return send(reply_cap, MessageInfo(uint32_t(ipc::FaultReply::Map), 3), frame, vaddr, rights);
 }
-inline SyscallResult fault_send_map_new(CPtr reply_cap, CPtr frame_slot, uint64_t vaddr, uint8_t rights, CPtr untyped)
+inline SyscallResult fault_send_map_new(CPtr reply_cap, CPtr frame_slot, uint64_t vaddr, uint8_t rights,
+                                        CPtr untyped)
 {
-    return send(reply_cap, MessageInfo(uint32_t(ipc::FaultReply::MapNew), 4), frame_slot, vaddr, rights, untyped);
+    return send(reply_cap, MessageInfo(uint32_t(ipc::FaultReply::MapNew), 4), frame_slot, vaddr, rights,
+                untyped);
 }
 inline SyscallResult fault_send_kill(CPtr reply_cap, uint64_t reason)
 {

@@ -19,7 +19,7 @@ ipc::Result<void> munmap(void* address, size_t length);
 ipc::Result<void> mprotect(void* address, size_t length, uint64_t prot);
 // Sets the program break (nullptr asks for it) and returns the break in force.
 ipc::Result<void*> brk(void* new_break);
-void* sbrk(intptr_t increment);  // nullptr when the pager refuses
+void* sbrk(intptr_t increment); // nullptr when the pager refuses
 
 void* malloc(size_t size);
 void free(void* pointer);

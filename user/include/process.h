@@ -12,9 +12,9 @@ ipc::Result<uint64_t> spawn(const char* const* argv, size_t argc);
 
 struct ExitStatus {
     ipc::proto::process::ExitKind kind;
-    uint64_t status;   // exit status, or the pager's kill word
-    uint64_t address;  // fault address (kills)
-    uint64_t distance; // guard hits: bytes below the guarded region
+    uint64_t status;      // exit status, or the pager's kill word
+    uint64_t address;     // fault address (kills)
+    uint64_t distance;    // guard hits: bytes below the guarded region
     uint64_t cause { 1 }; // ipc::ExitCause (kills; Wait reports pager kills)
     uint64_t ip { 0 };
 };

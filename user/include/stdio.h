@@ -11,7 +11,7 @@ public:
     void write(const char* text, size_t length) override;
 };
 
-template <typename... Args>
+template<typename... Args>
 void print(const char* format, const Args&... args)
 {
     StdoutSink sink;

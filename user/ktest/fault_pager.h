@@ -30,9 +30,9 @@ inline Pager make_pager_at(const char* file, int line, uint64_t fault_badge, uin
     p.supervisor_cap = derive_at(file, line, p.supervisor, ALL, supervisor_badge);
     return p;
 }
-#define KT_PAGER(var, fault_badge, supervisor_badge)                                               \
-    Pager var = make_pager_at(__FILE__, __LINE__, fault_badge, supervisor_badge);                  \
-    if (ktest::failed())                                                                           \
+#define KT_PAGER(var, fault_badge, supervisor_badge)                                                         \
+    Pager var = make_pager_at(__FILE__, __LINE__, fault_badge, supervisor_badge);                            \
+    if (ktest::failed())                                                                                     \
     return
 
 inline ThreadOptions with(const Pager& p, bool fault_endpoint = true)
@@ -44,12 +44,12 @@ inline ThreadOptions with(const Pager& p, bool fault_endpoint = true)
 }
 
 // The thread has not moved since it faulted.
-#define KT_STILL_BLOCKED(t, progress_value)                                                        \
-    do {                                                                                           \
-        settle(10);                                                                                \
-        KT_CHECK(load((t)->progress) == (progress_value), "the faulting thread moved on ({} -> {})", \
-                 uint64_t(progress_value), load((t)->progress));                                   \
-        KT_EXPECT_ERR(kapi::nb_recv(p.supervisor), Error::WouldBlock);                             \
+#define KT_STILL_BLOCKED(t, progress_value)                                                                  \
+    do {                                                                                                     \
+        settle(10);                                                                                          \
+        KT_CHECK(load((t)->progress) == (progress_value), "the faulting thread moved on ({} -> {})",         \
+                 uint64_t(progress_value), load((t)->progress));                                             \
+        KT_EXPECT_ERR(kapi::nb_recv(p.supervisor), Error::WouldBlock);                                       \
     } while (0)
 
 // Options for a thread in a VSpace of its own (with a page-table pool) that
@@ -69,7 +69,8 @@ inline ThreadOptions store_program_at(const char* file, int line, const Pager& p
     MappedFrame code = map_new_frame_at(file, line, RW);
     if (failed())
         return o;
-    const uint8_t program[] = { 0x48, 0xc7, 0x04, 0x25, 0x00, 0x00, 0x30, 0x00, 0x34, 0x12, 0x00, 0x00, 0x0f, 0x0b };
+    const uint8_t program[]
+        = { 0x48, 0xc7, 0x04, 0x25, 0x00, 0x00, 0x30, 0x00, 0x34, 0x12, 0x00, 0x00, 0x0f, 0x0b };
     for (unsigned i = 0; i < sizeof(program); ++i)
         code.bytes()[i] = program[i];
     CPtr code_x = derive_at(file, line, code.cap, R | X, ~0ull);
@@ -85,9 +86,9 @@ inline ThreadOptions store_program_at(const char* file, int line, const Pager& p
     o.ipc_buffer = false;
     return o;
 }
-#define KT_STORE_PROGRAM(var, pager)                                                               \
-    ThreadOptions var = ktest::store_program_at(__FILE__, __LINE__, pager);                        \
-    if (ktest::failed())                                                                           \
+#define KT_STORE_PROGRAM(var, pager)                                                                         \
+    ThreadOptions var = ktest::store_program_at(__FILE__, __LINE__, pager);                                  \
+    if (ktest::failed())                                                                                     \
     return
 
 } // namespace ktest

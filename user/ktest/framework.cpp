@@ -150,7 +150,8 @@ CPtr make_object_at(const char* file, int line, ObjectType type, unsigned size_b
         return 0;
     Error e = kapi::untyped_retype(from, type, size_bits, 0, slot, 1);
     if (e != Error::None) {
-        fail_at(file, line, "retype {} (size bits {}) into slot {}: {}", type_name(type), size_bits, slot, ename(e));
+        fail_at(file, line, "retype {} (size bits {}) into slot {}: {}", type_name(type), size_bits, slot,
+                ename(e));
         return 0;
     }
     return slot;
@@ -164,8 +165,8 @@ CPtr derive_at(const char* file, int line, CPtr source, uint8_t rights, uint64_t
     Error e = badge == ~0ull ? kapi::cnode_copy(g_env.cnode, slot, 0, source, rights)
                              : kapi::cnode_mint(g_env.cnode, slot, 0, source, rights, badge);
     if (e != Error::None) {
-        fail_at(file, line, "{} slot {} (rights {:x}, badge {:x}) into {}: {}", badge == ~0ull ? "copy" : "mint",
-                source, rights, badge, slot, ename(e));
+        fail_at(file, line, "{} slot {} (rights {:x}, badge {:x}) into {}: {}",
+                badge == ~0ull ? "copy" : "mint", source, rights, badge, slot, ename(e));
         return 0;
     }
     return slot;
@@ -294,8 +295,9 @@ extern "C" [[noreturn]] void ktest_thread_trampoline(Thread* t)
     }
 }
 
-Thread* setup_thread(const char* file, int line, unsigned index, ThreadFn fn, const ThreadOptions& o, uint64_t a0,
-                     uint64_t a1, uint64_t a2, uint64_t a3, CPtr from_untyped, uint64_t ipc_vaddr)
+Thread* setup_thread(const char* file, int line, unsigned index, ThreadFn fn, const ThreadOptions& o,
+                     uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, CPtr from_untyped,
+                     uint64_t ipc_vaddr)
 {
     Thread& t = g_threads[index];
     t.index = index;
@@ -330,7 +332,8 @@ Thread* setup_thread(const char* file, int line, unsigned index, ThreadFn fn, co
     uint64_t priority = o.priority == ~0ull ? g_env.priority : o.priority;
     CPtr buffer_frame = o.vspace ? 0 : t.ipc_frame;
     uint64_t buffer_address = buffer_frame ? t.ipc_vaddr : 0; // no frame: address 0
-    if (Error e = kapi::tcb_configure(t.tcb, cspace, vspace, buffer_frame, buffer_address, o.fault_endpoint, priority);
+    if (Error e = kapi::tcb_configure(t.tcb, cspace, vspace, buffer_frame, buffer_address, o.fault_endpoint,
+                                      priority);
         e != Error::None) {
         fail_at(file, line, "TcbConfigure (fault endpoint {}, priority {}): {}", o.fault_endpoint, priority,
                 ename(e));
@@ -378,16 +381,12 @@ void touch_fn(Thread& t)
     auto* p = reinterpret_cast<volatile uint64_t*>(t.arg[0]);
     store(t.progress, 1);
     switch (t.arg[1]) {
-    case touch_read:
-        t.out[0] = *p;
-        break;
+    case touch_read: t.out[0] = *p; break;
     case touch_write:
         *p = t.arg[2];
         t.out[0] = *p;
         break;
-    case touch_execute:
-        reinterpret_cast<void (*)()>(t.arg[0])();
-        break;
+    case touch_execute: reinterpret_cast<void (*)()>(t.arg[0])(); break;
     case touch_read_then_write:
         t.out[0] = *p;
         store(t.progress, 3);
@@ -421,8 +420,8 @@ void expect_thread_exit_at(const char* file, int line, CPtr supervisor, ipc::Exi
         return;
     }
     if (r.words[0] != uint64_t(cause)) {
-        fail_at(file, line, "ThreadExit cause: expected {}, got {} (reason {:x})", uint64_t(cause), r.words[0],
-                r.words[1]);
+        fail_at(file, line, "ThreadExit cause: expected {}, got {} (reason {:x})", uint64_t(cause),
+                r.words[0], r.words[1]);
         return;
     }
     if (check_reason && r.words[1] != reason) {

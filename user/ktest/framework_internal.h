@@ -4,7 +4,7 @@
 
 namespace ktest {
 
-inline constexpr unsigned max_threads = 10;      // [0] is the watchdog
+inline constexpr unsigned max_threads = 10; // [0] is the watchdog
 inline constexpr unsigned first_case_thread = 1;
 inline constexpr uint64_t thread_stack_size = 16384;
 
@@ -22,7 +22,8 @@ void reset_vaddrs();
 void reset_threads();
 ipc::IpcBuffer* locate_ipc_buffer();
 
-Thread* setup_thread(const char* file, int line, unsigned index, ThreadFn fn, const ThreadOptions& o, uint64_t a0,
-                     uint64_t a1, uint64_t a2, uint64_t a3, CPtr from_untyped, uint64_t ipc_vaddr);
+Thread* setup_thread(const char* file, int line, unsigned index, ThreadFn fn, const ThreadOptions& o,
+                     uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, CPtr from_untyped,
+                     uint64_t ipc_vaddr);
 
 } // namespace ktest

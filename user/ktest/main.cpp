@@ -85,8 +85,8 @@ bool setup(char* reason, size_t size)
     }
     if (best_bits < 21) {
         ipc::fmt::BufferSink sink(reason, size);
-        ipc::fmt::format(sink, "no Untyped of at least 2 MiB ({} untyped, largest 2^{})", e.boot->untyped_count,
-                         best_bits);
+        ipc::fmt::format(sink, "no Untyped of at least 2 MiB ({} untyped, largest 2^{})",
+                         e.boot->untyped_count, best_bits);
         return false;
     }
     out("ktest: {} untyped caps, using slot {} (2^{} bytes); first free slot {}, priority {}",
@@ -99,14 +99,16 @@ bool setup(char* reason, size_t size)
         err != Error::None)
         return setup_failed(reason, size, "retype the page-table pool", err);
     CPtr warm_frame = alloc_slot();
-    if (Error err = kapi::untyped_retype(e.big_untyped, ObjectType::Frame, 0, 0, warm_frame, 1); err != Error::None)
+    if (Error err = kapi::untyped_retype(e.big_untyped, ObjectType::Frame, 0, 0, warm_frame, 1);
+        err != Error::None)
         return setup_failed(reason, size, "retype a frame", err);
 
     // Page tables for the suite's own mappings come from the pool. Map once in
     // the test region so they exist before any case measures what it leaked.
     if (Error err = kapi::vspace_bind_pool(e.vspace, e.pool); err != Error::None) {
         out("ktest: warning: VSpaceBindPool on the root VSpace: {}", ename(err));
-    } else if (Error err2 = kapi::vspace_map(e.vspace, warm_frame, test_region_base, RW); err2 != Error::None) {
+    } else if (Error err2 = kapi::vspace_map(e.vspace, warm_frame, test_region_base, RW);
+               err2 != Error::None) {
         out("ktest: warning: mapping a frame at {:x}: {}", test_region_base, ename(err2));
     } else {
         volatile uint64_t* p = reinterpret_cast<volatile uint64_t*>(test_region_base);
@@ -189,8 +191,8 @@ void compare_stats(const ipc::KernelStats& before, const ipc::KernelStats& after
     };
     for (const Field& f : fields) {
         if (f.a != f.b) {
-            fail_at(__FILE__, __LINE__, "leak after cleanup: {} was {} before the case, {} after", f.name, f.a,
-                    f.b);
+            fail_at(__FILE__, __LINE__, "leak after cleanup: {} was {} before the case, {} after", f.name,
+                    f.a, f.b);
             return;
         }
     }
@@ -250,9 +252,11 @@ int run(void)
             ipc::KernelStats before = stats();
             Env& e = env();
             e.case_untyped = alloc_slot();
-            Error err = kapi::untyped_retype(e.arena, ObjectType::Untyped, e.case_untyped_bits, 0, e.case_untyped, 1);
+            Error err = kapi::untyped_retype(e.arena, ObjectType::Untyped, e.case_untyped_bits, 0,
+                                             e.case_untyped, 1);
             if (err != Error::None) {
-                fail_at(__FILE__, __LINE__, "retype the case's untyped (2^{}): {}", e.case_untyped_bits, ename(err));
+                fail_at(__FILE__, __LINE__, "retype the case's untyped (2^{}): {}", e.case_untyped_bits,
+                        ename(err));
             } else {
                 uint64_t budget = c->budget_ticks ? c->budget_ticks : default_budget_ticks;
                 if (e.watchdog_ok)
@@ -288,9 +292,11 @@ int run(void)
             compare_stats(start, end);
         if (failed()) {
             ++failures;
-            out("ktest: FAIL suite_stats_unchanged: {} (start: mapped {} free {} objects {} threads {}; end: {} {} {} {})",
+            out("ktest: FAIL suite_stats_unchanged: {} (start: mapped {} free {} objects {} threads {}; end: "
+                "{} {} {} {})",
                 failure_message(), start.frames_mapped, start.untyped_free_bytes, start.objects_live,
-                start.threads_live, end.frames_mapped, end.untyped_free_bytes, end.objects_live, end.threads_live);
+                start.threads_live, end.frames_mapped, end.untyped_free_bytes, end.objects_live,
+                end.threads_live);
         } else {
             ++passed;
             out("ktest: PASS suite_stats_unchanged");

@@ -23,23 +23,25 @@ KTEST(badptr_debug_print)
         uint64_t address;
         uint64_t length;
     } bad[] = {
-        { 0xffffffff80000000ull, 16 },         // kernel text
-        { 0xffff800000000000ull, 16 },         // kernel physmap
+        { 0xffffffff80000000ull, 16 }, // kernel text
+        { 0xffff800000000000ull, 16 }, // kernel physmap
         { 0xffff800000100000ull, 1 },
-        { 0x0000800000000000ull, 8 },          // first non-canonical
-        { 0x00007ffffffffff8ull, 16 },         // runs off the user half
-        { 0, 8 },                              // null
+        { 0x0000800000000000ull, 8 },  // first non-canonical
+        { 0x00007ffffffffff8ull, 16 }, // runs off the user half
+        { 0, 8 },                      // null
         { 8, 8 },
-        { unmapped, 8 },                       // never mapped
+        { unmapped, 8 }, // never mapped
         { reinterpret_cast<uint64_t>(ok_text), ~0ull - reinterpret_cast<uint64_t>(ok_text) + 9 }, // wraps
     };
     for (const Bad& b : bad) {
         Error e = print_raw(b.address, b.length);
-        KT_CHECK(e == Error::BadAddress || e == Error::OutOfRange, "DebugPrint({:x}, {}): expected {} or {}, got {}",
-                 b.address, b.length, ename(Error::BadAddress), ename(Error::OutOfRange), ename(e));
+        KT_CHECK(e == Error::BadAddress || e == Error::OutOfRange,
+                 "DebugPrint({:x}, {}): expected {} or {}, got {}", b.address, b.length,
+                 ename(Error::BadAddress), ename(Error::OutOfRange), ename(e));
     }
     // Lengths beyond the limit, even on valid memory.
-    KT_EXPECT_ERR(print_raw(reinterpret_cast<uint64_t>(ok_text), ipc::debug_print_max + 1), Error::OutOfRange);
+    KT_EXPECT_ERR(print_raw(reinterpret_cast<uint64_t>(ok_text), ipc::debug_print_max + 1),
+                  Error::OutOfRange);
     KT_EXPECT_ERR(print_raw(reinterpret_cast<uint64_t>(ok_text), 1ull << 63), Error::OutOfRange);
     KT_EXPECT_ERR(print_raw(reinterpret_cast<uint64_t>(ok_text), ~0ull), Error::OutOfRange);
     // Straddling the end of a mapped page into the unmapped guard page.
@@ -71,8 +73,13 @@ KTEST(badptr_debug_stats)
     KT_EXPECT_ERR(kapi::debug_stats_raw(reinterpret_cast<uint64_t>(env().boot)), Error::BadAddress);
     KT_EQ(env().boot->magic, ipc::RootBootInfo::magic_value);
     // Unmapped, kernel half, null, non-canonical.
-    const uint64_t bad[] = { alloc_vaddr(), 0xffffffff80000000ull, 0xffff800000001000ull, 0, 0x0000800000000000ull,
-                             0x00007ffffffffff8ull, ~0ull };
+    const uint64_t bad[] = { alloc_vaddr(),
+                             0xffffffff80000000ull,
+                             0xffff800000001000ull,
+                             0,
+                             0x0000800000000000ull,
+                             0x00007ffffffffff8ull,
+                             ~0ull };
     for (uint64_t a : bad) {
         Error e = kapi::debug_stats_raw(a);
         KT_CHECK(e == Error::BadAddress, "DebugStats({:x}): expected {}, got {}", a, ename(Error::BadAddress),
@@ -106,7 +113,8 @@ void no_buffer_fn(Thread& t)
 {
     SyscallResult r = kapi::syscall(ipc::Syscall::NBSend, t.arg[0], MessageInfo(1, 64, 1), 1, 2, 3, 4);
     t.out[1] = uint64_t(r.error);
-    r = kapi::syscall(ipc::Syscall::Call, t.arg[1], MessageInfo(uint32_t(ipc::Invocation::TcbWriteRegisters), 18));
+    r = kapi::syscall(ipc::Syscall::Call, t.arg[1],
+                      MessageInfo(uint32_t(ipc::Invocation::TcbWriteRegisters), 18));
     t.out[2] = uint64_t(r.error);
     r = kapi::syscall(ipc::Syscall::NBRecv, t.arg[0], MessageInfo());
     t.out[3] = uint64_t(r.error);
@@ -130,7 +138,8 @@ KTEST(badptr_no_ipc_buffer)
     KT_SPAWN(t, no_buffer_fn, o, ep, target);
     KT_CHECK(wait_finished(*t), "a thread without an IPC buffer never got its answers");
     KT_CHECK(t->out[1] != uint64_t(Error::Unsupported), "NBSend: {}", ename(Error(uint32_t(t->out[1]))));
-    KT_CHECK(t->out[2] != uint64_t(Error::None), "TcbWriteRegisters with 18 words and no IPC buffer succeeded");
+    KT_CHECK(t->out[2] != uint64_t(Error::None),
+             "TcbWriteRegisters with 18 words and no IPC buffer succeeded");
     // A receiver without an IPC buffer given a long message.
     KT_SPAWN(r, receive_long_fn, o, ep);
     KT_TRUE(wait_started(*r));

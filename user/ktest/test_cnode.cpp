@@ -48,7 +48,8 @@ KTEST(cnode_copy)
     CPtr empty = alloc_slot();
     CPtr dest = alloc_slot();
     KT_EXPECT_ERR(kapi::cnode_copy(root(), dest, 0, empty, ALL), Error::InvalidCapability);
-    KT_EXPECT_ERR(kapi::cnode_copy(root(), dest, 0, 1ull << env().boot->cnode_radix, ALL), Error::InvalidCapability);
+    KT_EXPECT_ERR(kapi::cnode_copy(root(), dest, 0, 1ull << env().boot->cnode_radix, ALL),
+                  Error::InvalidCapability);
     KT_EXPECT_ERR(kapi::cnode_copy(root(), dest, 0, ~0ull, ALL), Error::InvalidCapability);
     KT_EXPECT_EMPTY(dest);
     // To an out-of-range slot.
@@ -59,7 +60,8 @@ KTEST(cnode_copy)
     KT_OK(kapi::cnode_copy(cn, 2, 0, ep, RW));
     auto dd = kapi::cnode_describe(cn, 2);
     KT_OK(dd);
-    KT_CHECK(dd.value().type == ObjectType::Endpoint, "copy in the new CNode holds {}", type_name(dd.value().type));
+    KT_CHECK(dd.value().type == ObjectType::Endpoint, "copy in the new CNode holds {}",
+             type_name(dd.value().type));
     KT_OK(kapi::cnode_copy(root(), dest, cn, 2, ALL));
     auto d4 = kapi::cnode_describe(root(), dest);
     KT_OK(d4);
@@ -167,7 +169,8 @@ KTEST(cnode_describe_empty_slot)
     CPtr s = alloc_slot();
     auto d = kapi::cnode_describe(root(), s);
     KT_CHECK(d.is_error() ? d.error() == Error::InvalidCapability : d.value().type == ObjectType::Null,
-             "describe of an empty slot: {} type {}", ename(ktest::error_of(d)), d.is_error() ? "-" : type_name(d.value().type));
+             "describe of an empty slot: {} type {}", ename(ktest::error_of(d)),
+             d.is_error() ? "-" : type_name(d.value().type));
     KT_EXPECT_ERR2(kapi::cnode_describe(root(), 1ull << env().boot->cnode_radix), Error::OutOfRange,
                    Error::InvalidCapability);
     KT_EXPECT_ERR2(kapi::cnode_describe(root(), ~0ull), Error::OutOfRange, Error::InvalidCapability);
@@ -180,7 +183,8 @@ KTEST(cnode_describe_empty_slot)
     KT_EXPECT_TYPE(ipc::root_slot_boot_info, ObjectType::Frame);
     KT_EXPECT_TYPE(ipc::root_slot_ipc_buffer, ObjectType::Frame);
     KT_EXPECT_TYPE(env().boot->first_untyped, ObjectType::Untyped);
-    KT_EXPECT_ERR(kapi::cnode_describe(root(), ipc::root_slot_null), Error::OutOfRange); // slot 0 is never used
+    KT_EXPECT_ERR(kapi::cnode_describe(root(), ipc::root_slot_null),
+                  Error::OutOfRange); // slot 0 is never used
 }
 
 KTEST(cnode_revoke_removes_descendants_only)
@@ -278,7 +282,8 @@ KTEST(cnode_delete_last_endpoint_cap_wakes_receiver)
     settle();
     KT_EQ(load(t->out[0]), 0); // still blocked in Recv
     KT_OK(kapi::cnode_delete(root(), ep));
-    KT_CHECK(wait_until([&] { return load(t->out[0]) != 0; }), "the receiver never returned after its endpoint was destroyed");
+    KT_CHECK(wait_until([&] { return load(t->out[0]) != 0; }),
+             "the receiver never returned after its endpoint was destroyed");
     KT_CHECK(load(t->out[0]) == uint64_t(Error::Deleted) + 1, "the receiver's Recv returned {}, expected {}",
              ename(Error(uint32_t(load(t->out[0]) - 1))), ename(Error::Deleted));
 }
@@ -308,7 +313,8 @@ KTEST(cnode_delete_last_notification_cap_wakes_waiter)
     settle();
     KT_EQ(load(t->out[0]), 0);
     KT_OK(kapi::cnode_delete(root(), n));
-    KT_CHECK(wait_until([&] { return load(t->out[0]) != 0; }), "the waiter never returned after its notification was destroyed");
+    KT_CHECK(wait_until([&] { return load(t->out[0]) != 0; }),
+             "the waiter never returned after its notification was destroyed");
     KT_CHECK(load(t->out[0]) == uint64_t(Error::Deleted) + 1, "the waiter's Recv returned {}, expected {}",
              ename(Error(uint32_t(load(t->out[0]) - 1))), ename(Error::Deleted));
 }
@@ -333,7 +339,8 @@ KTEST(cnode_invalid_slot_invalid_capability)
 {
     CPtr empty = alloc_slot();
     uint64_t out_of_range = 1ull << env().boot->cnode_radix;
-    const CPtr bad[] = { empty, out_of_range, out_of_range + 1, 1ull << 40, 1ull << 63, ~0ull, ipc::null_cptr };
+    const CPtr bad[]
+        = { empty, out_of_range, out_of_range + 1, 1ull << 40, 1ull << 63, ~0ull, ipc::null_cptr };
     for (CPtr c : bad) {
         SyscallResult r = kapi::nb_send(c, MessageInfo(1, 0));
         KT_CHECK(r.error == Error::InvalidCapability, "NBSend on cptr {:x}: expected {}, got {}", c,
@@ -363,7 +370,8 @@ KTEST(cnode_wrong_type)
     KT_EXPECT_ERR(kapi::tcb_configure(t, env().cnode, cn, 0, 0, 0, env().priority), Error::WrongType);
     KT_EXPECT_ERR(kapi::tcb_configure(t, env().cnode, env().vspace, ep, alloc_vaddr(), 0, env().priority),
                   Error::WrongType);
-    KT_EXPECT_ERR(kapi::tcb_configure(t, env().cnode, env().vspace, 0, 0, f, env().priority), Error::WrongType);
+    KT_EXPECT_ERR(kapi::tcb_configure(t, env().cnode, env().vspace, 0, 0, f, env().priority),
+                  Error::WrongType);
     KT_EXPECT_ERR(kapi::tcb_set_supervisor(t, f), Error::WrongType);
     KT_EXPECT_ERR(kapi::vspace_bind_pool(env().vspace, f), Error::WrongType);
     KT_EXPECT_ERR(kapi::cnode_copy(root(), alloc_slot(), f, 1, ALL), Error::WrongType);
@@ -407,7 +415,7 @@ KTEST(cnode_insufficient_rights)
     KT_MINT(ep_r, ep, R, 1);
     KT_MINT(ep_w, ep, W, 2);
     KT_EXPECT_ERR(kapi::nb_send(ep_w, MessageInfo()), Error::WouldBlock); // write-only sends (nobody there)
-    KT_EXPECT_ERR(kapi::nb_recv(ep_r), Error::WouldBlock);                // read-only receives (nothing there)
+    KT_EXPECT_ERR(kapi::nb_recv(ep_r), Error::WouldBlock); // read-only receives (nothing there)
     KT_SPAWN(receiver, blocked_recv_fn, ThreadOptions {}, ep);
     KT_TRUE(wait_started(*receiver));
     settle();

@@ -54,9 +54,9 @@ Foreign make_foreign_at(const char* file, int line)
         fail_at(file, line, "map data: {}", ename(e2));
     return fo;
 }
-#define KT_FOREIGN(var)                                                                            \
-    Foreign var = make_foreign_at(__FILE__, __LINE__);                                             \
-    if (ktest::failed())                                                                           \
+#define KT_FOREIGN(var)                                                                                      \
+    Foreign var = make_foreign_at(__FILE__, __LINE__);                                                       \
+    if (ktest::failed())                                                                                     \
     return
 
 Thread* spawn_counter_at(const char* file, int line, const Foreign& fo, CPtr fault_endpoint, CPtr supervisor)
@@ -122,7 +122,8 @@ KTEST(edge_thread_deletes_its_own_tcb)
     KT_OK(kapi::tcb_resume(t->tcb));
     KT_CHECK(wait_until([&] { return slot_empty(t->tcb); }), "the thread's TCB slot never emptied");
     settle();
-    KT_CHECK(load(t->progress) == 1, "the thread ran on after deleting its own TCB (progress {})", load(t->progress));
+    KT_CHECK(load(t->progress) == 1, "the thread ran on after deleting its own TCB (progress {})",
+             load(t->progress));
     KT_EQ(stats().threads_live, s0.threads_live);
     t->tcb = 0;
     // The kernel still schedules.
@@ -142,7 +143,8 @@ KTEST(edge_thread_revokes_its_own_untyped)
     KT_OK(kapi::tcb_resume(t->tcb));
     KT_CHECK(wait_until([&] { return slot_empty(t->tcb); }), "the thread's TCB slot never emptied");
     settle();
-    KT_CHECK(load(t->progress) == 1, "the thread ran on after its TCB was revoked (progress {})", load(t->progress));
+    KT_CHECK(load(t->progress) == 1, "the thread ran on after its TCB was revoked (progress {})",
+             load(t->progress));
     auto s1 = stats();
     KT_EQ(s1.threads_live, s0.threads_live);
     KT_EQ(s1.frames_mapped, s0.frames_mapped); // its IPC buffer mapping went with the frame
@@ -180,7 +182,8 @@ KTEST(edge_vspace_destroyed_under_running_thread)
     regs.rflags = 0x202;
     KT_OK(kapi::tcb_write_registers(t->tcb, regs));
     KT_OK(kapi::tcb_resume(t->tcb));
-    KT_CHECK(wait_until([&] { return fo2.data.words()[0] > 1000; }), "the thread does not run in its new VSpace");
+    KT_CHECK(wait_until([&] { return fo2.data.words()[0] > 1000; }),
+             "the thread does not run in its new VSpace");
     KT_OK(kapi::tcb_suspend(t->tcb));
 }
 
@@ -198,8 +201,8 @@ KTEST(edge_pool_revoked_under_running_vspace)
     KT_OK(kapi::cnode_revoke(root(), fo.pool_parent));
     uint64_t c = fo.data.words()[0];
     settle(20);
-    KT_CHECK(fo.data.words()[0] == c, "the thread still counts after its page tables were freed ({} -> {})", c,
-             uint64_t(fo.data.words()[0]));
+    KT_CHECK(fo.data.words()[0] == c, "the thread still counts after its page tables were freed ({} -> {})",
+             c, uint64_t(fo.data.words()[0]));
     auto d = kapi::frame_describe(fo.code_x);
     KT_OK(d);
     KT_EQ(d.value().mapped, 0);
@@ -231,7 +234,13 @@ KTEST(edge_change_vspace_of_running_thread)
     KT_MINT(fault_ep, ep, ALL, 0xe1);
     KT_NEW(empty, ObjectType::VSpace);
     ThreadOptions o;
-    KT_SPAWN(t, [](Thread& th) { for (;;) __atomic_add_fetch(&th.progress, 1, __ATOMIC_SEQ_CST); }, o);
+    KT_SPAWN(
+        t,
+        [](Thread& th) {
+            for (;;)
+                __atomic_add_fetch(&th.progress, 1, __ATOMIC_SEQ_CST);
+        },
+        o);
     KT_TRUE(wait_until([&] { return load(t->progress) > 100; }));
     KT_OK(kapi::tcb_configure(t->tcb, env().cnode, empty, 0, 0, fault_ep, env().priority));
     KT_RECV_FAULT(r, ep, ipc::FaultLabel::PageFault, 0xe1);
@@ -267,11 +276,11 @@ KTEST(edge_cnode_holding_itself)
     auto s0 = stats();
     KT_NEW(u, ObjectType::Untyped, 14);
     KT_NEW(cn, ObjectType::CNode, 3, u);
-    KT_OK(kapi::cnode_copy(cn, 1, 0, cn, ALL));  // a cap to itself inside
-    KT_OK(kapi::cnode_copy(cn, 2, cn, 1, ALL));  // and a copy of that, through itself
+    KT_OK(kapi::cnode_copy(cn, 1, 0, cn, ALL)); // a cap to itself inside
+    KT_OK(kapi::cnode_copy(cn, 2, cn, 1, ALL)); // and a copy of that, through itself
     KT_NEW(ep, ObjectType::Endpoint, 0, u);
-    KT_OK(kapi::cnode_move(cn, 3, 0, ep));       // something else inside
-    KT_OK(kapi::cnode_move(cn, 4, 0, cn));       // the last outside cap moves in: unreachable now
+    KT_OK(kapi::cnode_move(cn, 3, 0, ep)); // something else inside
+    KT_OK(kapi::cnode_move(cn, 4, 0, cn)); // the last outside cap moves in: unreachable now
     KT_EXPECT_EMPTY(cn);
     auto s1 = stats();
     KT_EQ(s1.objects_live, s0.objects_live + 2);

@@ -71,9 +71,9 @@ EchoServer start_echo_server_at(const char* file, int line, CPtr endpoint)
     s.thread = spawn_at(file, line, nullptr, o);
     return s;
 }
-#define KT_ECHO_SERVER(var, endpoint)                                                              \
-    EchoServer var = start_echo_server_at(__FILE__, __LINE__, endpoint);                           \
-    if (ktest::failed())                                                                           \
+#define KT_ECHO_SERVER(var, endpoint)                                                                        \
+    EchoServer var = start_echo_server_at(__FILE__, __LINE__, endpoint);                                     \
+    if (ktest::failed())                                                                                     \
     return
 
 // A pager: receives page faults on arg[0] and answers each with ReplyRecv

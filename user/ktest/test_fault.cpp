@@ -30,8 +30,8 @@ KTEST(fault_page_fault_map_resumes)
     KT_RECV_FAULT(r, p.ep, ipc::FaultLabel::PageFault, 0x55);
     KT_EQ(r.words[0], va + 0x18);
     KT_CHECK(in_text(r.words[1]), "fault ip {:x} is not in the text", r.words[1]);
-    KT_CHECK(r.words[2] > t->stack_base && r.words[2] <= t->stack_top, "fault sp {:x} not on the thread's stack",
-             r.words[2]);
+    KT_CHECK(r.words[2] > t->stack_base && r.words[2] <= t->stack_top,
+             "fault sp {:x} not on the thread's stack", r.words[2]);
     KT_EQ(r.words[3], access_write | access_user);
     KT_EQ(load(t->progress), 1);
     KT_OK(kapi::fault_reply_map(f, va, RW));
@@ -82,7 +82,8 @@ KTEST(fault_kill_reports_to_supervisor)
     KT_EQ(x.badge, 0x5e);
     settle();
     KT_EQ(load(t->progress), 1);
-    KT_CHECK(stats().threads_live <= s0.threads_live + 1, "threads_live grew by more than the one dead thread");
+    KT_CHECK(stats().threads_live <= s0.threads_live + 1,
+             "threads_live grew by more than the one dead thread");
     // The reply cap was consumed by Kill.
     KT_EXPECT_ERR(kapi::fault_reply_kill(1), Error::InvalidCapability);
 }
@@ -139,8 +140,8 @@ void run_exception_at(const char* file, int line, const ExceptionCase& c, bool a
         return;
     }
     if (r.info.label() != uint32_t(ipc::FaultLabel::Exception)) {
-        fail_at(file, line, "{}: expected label Exception, got {:x} (w0 {:x} w1 {:x})", c.name, r.info.label(),
-                r.words[0], r.words[1]);
+        fail_at(file, line, "{}: expected label Exception, got {:x} (w0 {:x} w1 {:x})", c.name,
+                r.info.label(), r.words[0], r.words[1]);
         return;
     }
     bool gp = allow_gp_instead && r.words[0] == 13;
@@ -417,7 +418,8 @@ KTEST(fault_handler_thread_deleted)
     KT_SPAWN(handler, hold_fault_fn, ThreadOptions {}, p.ep, never);
     uint64_t va = alloc_vaddr();
     KT_SPAWN(t, touch_fn, with(p), va, touch_write, 1);
-    KT_CHECK(wait_until([&] { return load(handler->out[0]) != 0; }), "the handler thread never got the fault");
+    KT_CHECK(wait_until([&] { return load(handler->out[0]) != 0; }),
+             "the handler thread never got the fault");
     KT_EQ(handler->out[0], 1);
     KT_EQ(handler->out[1], uint32_t(ipc::FaultLabel::PageFault));
     KT_EQ(handler->out[2], va);
@@ -444,7 +446,8 @@ KTEST(fault_endpoint_deleted_while_pending)
     // Nobody received the fault; the fault endpoint is destroyed (all its caps).
     KT_OK(kapi::cnode_revoke(root(), p.ep));
     KT_OK(kapi::cnode_delete(root(), p.ep));
-    KT_RUN(expect_thread_exit_at(__FILE__, __LINE__, p.supervisor, ipc::ExitCause::HandlerGone, 0, 0x4d, false));
+    KT_RUN(
+        expect_thread_exit_at(__FILE__, __LINE__, p.supervisor, ipc::ExitCause::HandlerGone, 0, 0x4d, false));
 }
 
 KTEST(fault_vspace_deleted_while_pending)
@@ -482,7 +485,9 @@ KTEST(fault_misbehaving_handlers_leave_no_trace)
     // afterwards revoke it and compare the kernel's accounting.
     auto before = stats();
     KT_NEW(u, ObjectType::Untyped, 20);
-    auto mk = [&](ObjectType type, unsigned bits = 0) { return make_object_at(__FILE__, __LINE__, type, bits, u); };
+    auto mk = [&](ObjectType type, unsigned bits = 0) {
+        return make_object_at(__FILE__, __LINE__, type, bits, u);
+    };
     CPtr ep = mk(ObjectType::Endpoint);
     CPtr sup = mk(ObjectType::Endpoint);
     CPtr never = mk(ObjectType::Endpoint);

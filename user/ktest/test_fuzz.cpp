@@ -38,8 +38,8 @@ struct FuzzState {
 FuzzState g_fuzz;
 
 constexpr uint32_t valid_labels[] = {
-    1, 2, 10, 11, 12, 13, 14, 15, 16, 20, 21, 22, 23, 24, 25, 26, 30, 31, 32, 33, 40, 50, 51, 52, 60, 61, 62,
-    0x1000, 0x1001, 0x2000, 0x2001, 0x3000,
+    1,  2,  10, 11, 12, 13, 14, 15, 16, 20, 21, 22,     23,     24,     25,     26,
+    30, 31, 32, 33, 40, 50, 51, 52, 60, 61, 62, 0x1000, 0x1001, 0x2000, 0x2001, 0x3000,
 };
 
 constexpr uint32_t invocation_labels[] = {
@@ -81,7 +81,9 @@ unsigned template_for(uint32_t label, uint64_t& s, uint64_t& cptr, uint64_t w[4]
         length = 5;
         break;
     }
-    case I::CNodeCopy: case I::CNodeMint: case I::CNodeMove:
+    case I::CNodeCopy:
+    case I::CNodeMint:
+    case I::CNodeMove:
         cptr = xorshift64(s) % 4 ? 7 : any_slot();
         w[0] = slot();
         w[1] = xorshift64(s) % 4 ? 0 : any_slot();
@@ -90,7 +92,10 @@ unsigned template_for(uint32_t label, uint64_t& s, uint64_t& cptr, uint64_t w[4]
         extra[0] = xorshift64(s) % 3 ? 0 : xorshift64(s) % 8;
         length = 5;
         break;
-    case I::CNodeDelete: case I::CNodeRevoke: case I::CNodeSaveCaller: case I::CNodeDescribe:
+    case I::CNodeDelete:
+    case I::CNodeRevoke:
+    case I::CNodeSaveCaller:
+    case I::CNodeDescribe:
         cptr = xorshift64(s) % 4 ? 7 : any_slot();
         w[0] = xorshift64(s) % 2 ? slot() : any_slot();
         length = 1;
@@ -120,7 +125,9 @@ unsigned template_for(uint32_t label, uint64_t& s, uint64_t& cptr, uint64_t w[4]
         w[2] = xorshift64(s) % 16;
         length = 3;
         break;
-    case I::VSpaceUnmap: case I::VSpaceProtect: case I::VSpaceBindPool:
+    case I::VSpaceUnmap:
+    case I::VSpaceProtect:
+    case I::VSpaceBindPool:
         cptr = slot();
         w[0] = xorshift64(s) % 2 ? (label == uint32_t(I::VSpaceBindPool) ? 4 : 3) : slot();
         w[1] = xorshift64(s) % 16;
@@ -158,8 +165,12 @@ uint64_t pick_cptr(uint64_t& s)
 {
     uint64_t r = xorshift64(s);
     switch (r % 10) {
-    case 0: case 1: case 2: case 3: return xorshift64(s) % 21;
-    case 4: case 5: return 1 + xorshift64(s) % 6;
+    case 0:
+    case 1:
+    case 2:
+    case 3: return xorshift64(s) % 21;
+    case 4:
+    case 5: return 1 + xorshift64(s) % 6;
     case 6: return xorshift64(s);
     case 7: return 1ull << (xorshift64(s) % 64);
     case 8: {
@@ -174,9 +185,10 @@ uint64_t pick_word(uint64_t& s)
 {
     uint64_t r = xorshift64(s);
     switch (r % 10) {
-    case 0: case 1: return xorshift64(s) % 21;
-    case 2: return xorshift64(s) % 13;       // object types, small sizes
-    case 3: return 10 + xorshift64(s) % 32;  // size bits
+    case 0:
+    case 1: return xorshift64(s) % 21;
+    case 2: return xorshift64(s) % 13;      // object types, small sizes
+    case 3: return 10 + xorshift64(s) % 32; // size bits
     case 4: return xorshift64(s);
     case 5: return 0;
     case 6: return pick_pointer(s);
@@ -219,8 +231,8 @@ void fuzz_fn(Thread& t)
         uint64_t cptr = pick_cptr(s);
         if (number == uint64_t(ipc::Syscall::DebugPrint) || number == uint64_t(ipc::Syscall::DebugStats)) {
             cptr = pick_pointer(s);
-            if (number == uint64_t(ipc::Syscall::DebugPrint) && cptr >= g_fuzz.scratch &&
-                cptr < g_fuzz.scratch + 4096)
+            if (number == uint64_t(ipc::Syscall::DebugPrint) && cptr >= g_fuzz.scratch
+                && cptr < g_fuzz.scratch + 4096)
                 cptr = 0xffffffff80000000ull; // keep the console clean
         }
         // info
@@ -229,8 +241,9 @@ void fuzz_fn(Thread& t)
         if (k == 0) {
             info = xorshift64(s);
         } else {
-            uint32_t label = k < 10 ? valid_labels[xorshift64(s) % (sizeof(valid_labels) / sizeof(valid_labels[0]))]
-                                    : uint32_t(k < 15 ? xorshift64(s) % 128 : xorshift64(s));
+            uint32_t label = k < 10
+                ? valid_labels[xorshift64(s) % (sizeof(valid_labels) / sizeof(valid_labels[0]))]
+                : uint32_t(k < 15 ? xorshift64(s) % 128 : xorshift64(s));
             unsigned length = unsigned(xorshift64(s) % 128);
             unsigned caps = unsigned(xorshift64(s) % 4);
             info = (uint64_t(label) << 32) | (uint64_t(caps) << 8) | length;
@@ -256,8 +269,10 @@ void fuzz_fn(Thread& t)
             static constexpr uint64_t usual[] = { 3, 4, 5, 7 };
             number = uint64_t(ipc::Syscall::Call);
             uint64_t pick = xorshift64(s) % 16;
-            cptr = pick < 10 ? usual[pick % 4] : targets[xorshift64(s) % (sizeof(targets) / sizeof(targets[0]))];
-            uint32_t label = invocation_labels[xorshift64(s) % (sizeof(invocation_labels) / sizeof(invocation_labels[0]))];
+            cptr = pick < 10 ? usual[pick % 4]
+                             : targets[xorshift64(s) % (sizeof(targets) / sizeof(targets[0]))];
+            uint32_t label = invocation_labels[xorshift64(s)
+                                               % (sizeof(invocation_labels) / sizeof(invocation_labels[0]))];
             unsigned length = unsigned(1 + xorshift64(s) % 7);
             if (xorshift64(s) % 2) {
                 length = template_for(label, s, cptr, w, buffer);
@@ -282,7 +297,8 @@ void fuzz_fn(Thread& t)
         store(st.in_flight, 1);
         SyscallResult res = kapi::raw_syscall(number, cptr, info, w[0], w[1], w[2], w[3]);
         store(st.in_flight, 0);
-        unsigned bucket = res.raw_error <= uint64_t(Error::Deleted) ? unsigned(res.raw_error) : error_buckets - 1;
+        unsigned bucket
+            = res.raw_error <= uint64_t(Error::Deleted) ? unsigned(res.raw_error) : error_buckets - 1;
         if (bucket == error_buckets - 1 && !st.other_raw)
             st.other_raw = res.raw_error ? res.raw_error : 1;
         st.errors[bucket]++;
@@ -300,7 +316,7 @@ void fuzz_fn(Thread& t)
 
 const char* syscall_name(unsigned n)
 {
-    static const char* names[] = { "DebugPrint", "DebugExit", "Call",  "Send",      "NBSend", "Recv",
+    static const char* names[] = { "DebugPrint", "DebugExit", "Call",      "Send",  "NBSend",    "Recv",
                                    "NBRecv",     "Reply",     "ReplyRecv", "Yield", "DebugStats" };
     return n < sizeof(names) / sizeof(names[0]) ? names[n] : "other";
 }
@@ -363,9 +379,9 @@ KTEST_BUDGET(fuzz_random_syscalls, 8000)
         KT_OK(kapi::cnode_move(cn, 4, 0, untyped_slot));
         KT_OK(kapi::cnode_copy(cn, 5, 0, dummy, ALL));
         KT_OK(kapi::cnode_mint(cn, 6, 0, ep, RW, 0x66));
-        KT_OK(kapi::cnode_copy(cn, 7, 0, cn, ALL)); // its own CNode: CNode invocations, and a CNode holding itself
-        while (kapi::nb_recv(dummy_sup).error == Error::None) {
-        }
+        KT_OK(kapi::cnode_copy(cn, 7, 0, cn,
+                               ALL)); // its own CNode: CNode invocations, and a CNode holding itself
+        while (kapi::nb_recv(dummy_sup).error == Error::None) { }
     };
     KT_RUN(rebuild());
     constexpr uint64_t epoch = 10000;
@@ -408,10 +424,11 @@ KTEST_BUDGET(fuzz_random_syscalls, 8000)
         }
         SyscallResult x = kapi::nb_recv(supervisor);
         if (x.error != Error::WouldBlock) {
-            KT_FAIL("the fuzz thread ended ({}): label {:x} cause {} reason {:x} address {:x} ip {:x}; last syscall "
+            KT_FAIL("the fuzz thread ended ({}): label {:x} cause {} reason {:x} address {:x} ip {:x}; last "
+                    "syscall "
                     "{} cptr {:x} info {:x} w0 {:x}",
-                    ename(x.error), x.info.label(), x.words[0], x.words[1], x.words[2], x.words[3], st.last_number,
-                    st.last_cptr, st.last_info, st.last_w0);
+                    ename(x.error), x.info.label(), x.words[0], x.words[1], x.words[2], x.words[3],
+                    st.last_number, st.last_cptr, st.last_info, st.last_w0);
         }
         uint64_t c = load(st.count);
         if (c >= next_report) {
@@ -424,8 +441,9 @@ KTEST_BUDGET(fuzz_random_syscalls, 8000)
             continue;
         }
         if (stall % 4 == 3 && ticks() > deadline)
-            KT_FAIL("fuzzing took too long: {} of {} syscalls in {} ticks (last syscall {} cptr {:x} info {:x})", c,
-                    st.target, ticks() - start, st.last_number, st.last_cptr, st.last_info);
+            KT_FAIL(
+                "fuzzing took too long: {} of {} syscalls in {} ticks (last syscall {} cptr {:x} info {:x})",
+                c, st.target, ticks() - start, st.last_number, st.last_cptr, st.last_info);
         if (++stall < 4)
             continue;
         // No progress across several rounds: the fuzzer is blocked. Restart it.
@@ -448,8 +466,8 @@ KTEST_BUDGET(fuzz_random_syscalls, 8000)
     KT_OK(kapi::tcb_suspend(t->tcb));
     uint64_t elapsed = ticks() - start;
 
-    out("ktest: fuzz: {} syscalls in {} ticks ({} epochs), {} blocked (thread restarted {} times)", load(st.count),
-        elapsed, epochs, blocked, restarts);
+    out("ktest: fuzz: {} syscalls in {} ticks ({} epochs), {} blocked (thread restarted {} times)",
+        load(st.count), elapsed, epochs, blocked, restarts);
     for (unsigned i = 0; i < error_buckets; ++i) {
         if (st.errors[i])
             out("ktest: fuzz:   {:8} {}", st.errors[i],
@@ -465,18 +483,21 @@ KTEST_BUDGET(fuzz_random_syscalls, 8000)
                 ++distinct;
             }
         }
-        out("ktest: fuzz: {} structured invocations; successful Calls by label (label:count):{}", st.structured,
-            labels);
+        out("ktest: fuzz: {} structured invocations; successful Calls by label (label:count):{}",
+            st.structured, labels);
         KT_CHECK(distinct >= 10, "only {} different invocations ever succeeded", distinct);
     }
     for (unsigned i = 0; i < 16; ++i) {
         if (st.by_number[i])
-            out("ktest: fuzz:   syscall {:2} {:10} x {}", i, i < 15 ? syscall_name(i) : "(>= 15)", st.by_number[i]);
+            out("ktest: fuzz:   syscall {:2} {:10} x {}", i, i < 15 ? syscall_name(i) : "(>= 15)",
+                st.by_number[i]);
     }
     KT_CHECK(load(st.count) >= st.target, "only {} syscalls issued", load(st.count));
-    KT_CHECK(st.errors[error_buckets - 1] == 0, "{} syscalls returned a value that is not an ipc::Error (first {:x})",
+    KT_CHECK(st.errors[error_buckets - 1] == 0,
+             "{} syscalls returned a value that is not an ipc::Error (first {:x})",
              st.errors[error_buckets - 1], st.other_raw);
-    KT_CHECK(st.errors[0] > 0, "no random syscall succeeded: the fuzzer never reached the kernel's happy paths");
+    KT_CHECK(st.errors[0] > 0,
+             "no random syscall succeeded: the fuzzer never reached the kernel's happy paths");
     KT_CHECK(st.errors[unsigned(Error::InvalidCapability)] > 0, "no InvalidCapability at all");
     // The suite's own caps are untouched.
     KT_EXPECT_TYPE(ipc::root_slot_cnode, ObjectType::CNode);

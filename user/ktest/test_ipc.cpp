@@ -117,11 +117,11 @@ bool returned(Thread& t, uint64_t ticks = 200)
 
 } // namespace
 
-#define KT_THREAD_RESULT(t, expected)                                                              \
-    do {                                                                                           \
-        KT_CHECK(returned(*(t)), "thread {} never returned from its IPC", (t)->index);             \
-        KT_CHECK(decode(load((t)->out[0])) == (expected), "thread {}: expected {}, got {}",        \
-                 (t)->index, ename(expected), ename(decode(load((t)->out[0]))));                   \
+#define KT_THREAD_RESULT(t, expected)                                                                        \
+    do {                                                                                                     \
+        KT_CHECK(returned(*(t)), "thread {} never returned from its IPC", (t)->index);                       \
+        KT_CHECK(decode(load((t)->out[0])) == (expected), "thread {}: expected {}, got {}", (t)->index,      \
+                 ename(expected), ename(decode(load((t)->out[0]))));                                         \
     } while (0)
 
 KTEST(ipc_send_recv)
@@ -236,8 +236,8 @@ KTEST(ipc_long_message)
     KT_EQ(r.info.length(), 64);
     for (unsigned i = 0; i < 64; ++i) {
         uint64_t got = kapi::message_word(r, i);
-        KT_CHECK(got == (base ^ ~uint64_t(i)), "reply word {}: expected {:x}, got {:x}", i, base ^ ~uint64_t(i),
-                 got);
+        KT_CHECK(got == (base ^ ~uint64_t(i)), "reply word {}: expected {:x}, got {:x}", i,
+                 base ^ ~uint64_t(i), got);
     }
     KT_THREAD_RESULT(t, Error::None);
     KT_EQ(t->out[2], 64);
@@ -334,7 +334,8 @@ KTEST(ipc_cap_transfer_receiver_refuses)
     KT_TRUE(wait_until([&] { return load(t2->started) == 2; }));
     r = kapi::send(ep, MessageInfo(0x9, 0, 1));
     kapi::ipc_buffer()->caps[0] = 0;
-    KT_CHECK(r.ok() || r.error == Error::InvalidCapability, "send into an occupied receive slot: {}", ename(r.error));
+    KT_CHECK(r.ok() || r.error == Error::InvalidCapability, "send into an occupied receive slot: {}",
+             ename(r.error));
     KT_EXPECT_TYPE(occupied, ObjectType::Frame);
     // An empty cap pointer in caps[0] is refused or ignored, never a crash.
     KT_SPAWN(t3, recv_cap_fn, ThreadOptions {}, ep, alloc_slot());
@@ -394,7 +395,14 @@ KTEST(ipc_save_caller_occupied_slot)
     KT_NEW(ep, ObjectType::Endpoint);
     KT_NEW(busy, ObjectType::Frame);
     ThreadOptions o;
-    KT_SPAWN(c, [](Thread& t) { store(t.progress, 1); t.out[1] = uint64_t(kapi::call(t.arg[0], MessageInfo(1, 0)).error); store(t.out[0], 1); }, o, ep);
+    KT_SPAWN(
+        c,
+        [](Thread& t) {
+            store(t.progress, 1);
+            t.out[1] = uint64_t(kapi::call(t.arg[0], MessageInfo(1, 0)).error);
+            store(t.out[0], 1);
+        },
+        o, ep);
     KT_OK(recv_timeout(ep));
     KT_EXPECT_ERR(kapi::cnode_save_caller(root(), busy), Error::Busy);
     KT_EXPECT_TYPE(busy, ObjectType::Frame);

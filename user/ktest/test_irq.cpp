@@ -23,7 +23,8 @@ KTEST(ioport_issue_in_out)
     KT_EQ(v2.value(), 0x5a);
     // Outside the range.
     KT_EXPECT_ERR2(kapi::ioport_in8(range, com1_scratch - 1), Error::OutOfRange, Error::InsufficientRights);
-    KT_EXPECT_ERR2(kapi::ioport_out8(range, com1_scratch + 1, 0), Error::OutOfRange, Error::InsufficientRights);
+    KT_EXPECT_ERR2(kapi::ioport_out8(range, com1_scratch + 1, 0), Error::OutOfRange,
+                   Error::InsufficientRights);
     KT_EXPECT_ERR2(kapi::ioport_in8(range, 0x10000), Error::OutOfRange, Error::InsufficientRights);
     KT_EXPECT_ERR2(kapi::ioport_in8(range, (1ull << 32) | com1_scratch), Error::OutOfRange,
                    Error::InsufficientRights);
@@ -65,7 +66,8 @@ KTEST(ioport_root_cap_covers_all)
     auto v = kapi::ioport_in8(ipc::root_slot_io_ports, com1_scratch);
     KT_OK(v);
     KT_EQ(v.value(), 0x3c);
-    KT_EXPECT_ERR2(kapi::ioport_in8(ipc::root_slot_io_ports, 0x10000), Error::OutOfRange, Error::InvalidArgument);
+    KT_EXPECT_ERR2(kapi::ioport_in8(ipc::root_slot_io_ports, 0x10000), Error::OutOfRange,
+                   Error::InvalidArgument);
 }
 
 KTEST(irq_control_get_twice)
@@ -88,8 +90,9 @@ KTEST(irq_control_get_twice)
     KT_EXPECT_ERR2(kapi::irq_control_get(ipc::root_slot_irq_control, ~0ull, h3), Error::OutOfRange,
                    Error::InvalidArgument);
     KT_EXPECT_EMPTY(h3);
-    KT_EXPECT_ERR(kapi::irq_control_get(ipc::root_slot_irq_control, test_irq + 1, 1ull << env().boot->cnode_radix),
-                  Error::OutOfRange);
+    KT_EXPECT_ERR(
+        kapi::irq_control_get(ipc::root_slot_irq_control, test_irq + 1, 1ull << env().boot->cnode_radix),
+        Error::OutOfRange);
     KT_EXPECT_ERR(kapi::irq_control_get(ipc::root_slot_irq_control, test_irq + 1, h2), Error::Busy);
     KT_NEW(f, ObjectType::Frame);
     KT_EXPECT_ERR2(kapi::irq_control_get(f, test_irq + 1, h3), Error::WrongType, Error::InvalidArgument);

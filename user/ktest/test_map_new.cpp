@@ -26,13 +26,14 @@ CPtr dirty_page_untyped_at(const char* file, int line)
     }
     for (unsigned i = 0; i < 512; ++i)
         reinterpret_cast<volatile uint64_t*>(va)[i] = 0x5a5a5a5a00000000ull | i;
-    if (kapi::vspace_unmap(env().vspace, dirty) != Error::None || kapi::cnode_delete(env().cnode, dirty) != Error::None)
+    if (kapi::vspace_unmap(env().vspace, dirty) != Error::None
+        || kapi::cnode_delete(env().cnode, dirty) != Error::None)
         fail_at(file, line, "unmapping or deleting the dirty frame failed");
     return u;
 }
-#define KT_DIRTY_UNTYPED(var)                                                                      \
-    CPtr var = dirty_page_untyped_at(__FILE__, __LINE__);                                          \
-    if (ktest::failed())                                                                           \
+#define KT_DIRTY_UNTYPED(var)                                                                                \
+    CPtr var = dirty_page_untyped_at(__FILE__, __LINE__);                                                    \
+    if (ktest::failed())                                                                                     \
     return
 
 uint64_t free_bytes(CPtr untyped)
@@ -60,7 +61,8 @@ KTEST(fault_map_new_resumes_with_a_zeroed_frame)
     auto* words = reinterpret_cast<volatile uint64_t*>(va);
     for (unsigned i = 0; i < 512; ++i) {
         uint64_t expected = i == 0x40 / 8 ? 0xfeed : 0;
-        KT_CHECK(words[i] == expected, "word {} of the new frame is {:x}, not {:x}", i, uint64_t(words[i]), expected);
+        KT_CHECK(words[i] == expected, "word {} of the new frame is {:x}, not {:x}", i, uint64_t(words[i]),
+                 expected);
     }
     // The slot holds the new Frame, mapped there, carved from the Untyped.
     KT_EXPECT_TYPE(slot, ObjectType::Frame);
@@ -112,7 +114,8 @@ KTEST(fault_map_new_refusals_change_nothing)
     KT_EXPECT_ERR(kapi::fault_reply_map_new(slot, busy.vaddr, RW, u), Error::AlreadyMapped);
     KT_STILL_BLOCKED(t, 1);
     // Three words are a Map's length, not a MapNew's.
-    KT_EXPECT_ERR(kapi::reply(MessageInfo(uint32_t(ipc::FaultReply::MapNew), 3), slot, va, RW), Error::InvalidArgument);
+    KT_EXPECT_ERR(kapi::reply(MessageInfo(uint32_t(ipc::FaultReply::MapNew), 3), slot, va, RW),
+                  Error::InvalidArgument);
     KT_STILL_BLOCKED(t, 1);
     KT_EXPECT_EMPTY(slot);
     KT_EQ(free_bytes(u), 4096);
@@ -192,7 +195,8 @@ KTEST(fault_map_refused_in_reply_recv_does_not_receive)
     CPtr slot = alloc_slot();
     KT_SPAWN(t, touch_fn, with(p), va, touch_write, 8);
     KT_RECV_FAULT(r, p.ep, ipc::FaultLabel::PageFault, 0x7b);
-    SyscallResult refused = kapi::reply_recv(p.ep, MessageInfo(uint32_t(ipc::FaultReply::MapNew), 4), slot, va, RW, full);
+    SyscallResult refused
+        = kapi::reply_recv(p.ep, MessageInfo(uint32_t(ipc::FaultReply::MapNew), 4), slot, va, RW, full);
     KT_EQ(uint64_t(refused.error), uint64_t(Error::NoMemory));
     KT_STILL_BLOCKED(t, 1);
     KT_EXPECT_EMPTY(slot);

@@ -10,9 +10,9 @@ CPtr small_untyped_at(const char* file, int line, unsigned bits)
 {
     return make_object_at(file, line, ObjectType::Untyped, bits);
 }
-#define KT_UNTYPED(var, bits)                                                                      \
-    CPtr var = small_untyped_at(__FILE__, __LINE__, bits);                                         \
-    if (ktest::failed())                                                                           \
+#define KT_UNTYPED(var, bits)                                                                                \
+    CPtr var = small_untyped_at(__FILE__, __LINE__, bits);                                                   \
+    if (ktest::failed())                                                                                     \
     return
 
 } // namespace
@@ -33,8 +33,8 @@ KTEST(retype_every_type)
         KT_OK(kapi::untyped_retype(env().case_untyped, k.type, k.bits, 0, slot, 1));
         auto d = kapi::cnode_describe(env().cnode, slot);
         KT_OK(d);
-        KT_CHECK(d.value().type == k.type, "retyped a {} (bits {}), describe says {}", type_name(k.type), k.bits,
-                 type_name(d.value().type));
+        KT_CHECK(d.value().type == k.type, "retyped a {} (bits {}), describe says {}", type_name(k.type),
+                 k.bits, type_name(d.value().type));
         KT_EQ(d.value().rights, ALL);
         KT_EQ(d.value().badge, 0);
         if (k.type == ObjectType::Untyped) {
@@ -65,14 +65,14 @@ KTEST(retype_count_many)
         KT_OK(f);
         phys[i] = f.value().physical_address;
         KT_EQ(phys[i] & 0xfff, 0);
-        KT_CHECK(phys[i] >= u.value().physical_address &&
-                     phys[i] < u.value().physical_address + (uint64_t(1) << u.value().size_bits),
-                 "frame {} at {:x} is outside its untyped [{:x}, 2^{})", i, phys[i], u.value().physical_address,
-                 u.value().size_bits);
+        KT_CHECK(phys[i] >= u.value().physical_address
+                     && phys[i] < u.value().physical_address + (uint64_t(1) << u.value().size_bits),
+                 "frame {} at {:x} is outside its untyped [{:x}, 2^{})", i, phys[i],
+                 u.value().physical_address, u.value().size_bits);
         KT_EQ(f.value().mapped, 0);
     }
-    KT_CHECK(phys[0] != phys[1] && phys[1] != phys[2] && phys[0] != phys[2], "frames share memory: {:x} {:x} {:x}",
-             phys[0], phys[1], phys[2]);
+    KT_CHECK(phys[0] != phys[1] && phys[1] != phys[2] && phys[0] != phys[2],
+             "frames share memory: {:x} {:x} {:x}", phys[0], phys[1], phys[2]);
 }
 
 KTEST(retype_alignment_and_free_bytes)
@@ -113,7 +113,8 @@ KTEST(retype_too_big_no_memory)
     KT_EXPECT_ERR(kapi::untyped_retype(u, ObjectType::VSpace, 0, 0, a, 1), Error::NoMemory);
     KT_EXPECT_EMPTY(a);
     // A child bigger than its parent: "too small" (NoMemory) or "bad size" (InvalidArgument).
-    KT_EXPECT_ERR2(kapi::untyped_retype(u, ObjectType::Untyped, 13, 0, a, 1), Error::NoMemory, Error::InvalidArgument);
+    KT_EXPECT_ERR2(kapi::untyped_retype(u, ObjectType::Untyped, 13, 0, a, 1), Error::NoMemory,
+                   Error::InvalidArgument);
     KT_EXPECT_EMPTY(a);
     // Two frames do not fit in 4 KiB: nothing is created, not even the first.
     KT_EXPECT_ERR(kapi::untyped_retype(u, ObjectType::Frame, 0, 0, a, 2), Error::NoMemory);
@@ -126,11 +127,13 @@ KTEST(retype_too_big_no_memory)
     KT_EXPECT_ERR(kapi::untyped_retype(u, ObjectType::Endpoint, 0, 0, b, 1), Error::NoMemory);
     KT_EXPECT_EMPTY(b);
     // Bigger than the whole case untyped.
-    KT_EXPECT_ERR2(kapi::untyped_retype(env().case_untyped, ObjectType::Untyped, env().case_untyped_bits + 1, 0, b, 1),
-                   Error::NoMemory, Error::InvalidArgument);
+    KT_EXPECT_ERR2(
+        kapi::untyped_retype(env().case_untyped, ObjectType::Untyped, env().case_untyped_bits + 1, 0, b, 1),
+        Error::NoMemory, Error::InvalidArgument);
     // 4095 frames (16 MiB) into a radix-12 CNode: the slots exist, the memory does not.
     KT_NEW(big_cnode, ObjectType::CNode, 12);
-    KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Frame, 0, big_cnode, 1, 4095), Error::NoMemory);
+    KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Frame, 0, big_cnode, 1, 4095),
+                  Error::NoMemory);
     KT_TRUE(slot_empty(1, big_cnode));
     KT_EXPECT_EMPTY(b);
 }
@@ -140,14 +143,16 @@ KTEST(retype_occupied_slot)
     KT_NEW(ep, ObjectType::Endpoint);
     auto before = kapi::untyped_describe(env().case_untyped);
     KT_OK(before);
-    KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Notification, 0, 0, ep, 1), Error::Busy);
+    KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Notification, 0, 0, ep, 1),
+                  Error::Busy);
     KT_EXPECT_TYPE(ep, ObjectType::Endpoint);
     // Three slots, the middle one taken: nothing is done.
     CPtr s = alloc_slots(3);
     KT_OK(kapi::untyped_retype(env().case_untyped, ObjectType::Endpoint, 0, 0, s + 1, 1));
     auto mid = kapi::untyped_describe(env().case_untyped);
     KT_OK(mid);
-    KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Notification, 0, 0, s, 3), Error::Busy);
+    KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Notification, 0, 0, s, 3),
+                  Error::Busy);
     KT_EXPECT_EMPTY(s);
     KT_EXPECT_EMPTY(s + 2);
     KT_EXPECT_TYPE(s + 1, ObjectType::Endpoint);
@@ -159,10 +164,12 @@ KTEST(retype_occupied_slot)
 KTEST(retype_slot_out_of_range)
 {
     uint64_t slots = uint64_t(1) << env().boot->cnode_radix;
-    KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Endpoint, 0, 0, slots, 1), Error::OutOfRange);
+    KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Endpoint, 0, 0, slots, 1),
+                  Error::OutOfRange);
     KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Endpoint, 0, 0, 1ull << 63, 1),
                   Error::OutOfRange);
-    KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Endpoint, 0, 0, ~0ull, 1), Error::OutOfRange);
+    KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Endpoint, 0, 0, ~0ull, 1),
+                  Error::OutOfRange);
     // The run crosses the end: nothing is created in the slots that exist.
     KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Endpoint, 0, 0, slots - 2, 3),
                   Error::OutOfRange);
@@ -173,19 +180,25 @@ KTEST(retype_slot_out_of_range)
                    Error::InvalidArgument, Error::OutOfRange);
     KT_EXPECT_EMPTY(slots - 1);
     // Slot 0 is never used.
-    KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Endpoint, 0, 0, 0, 1), Error::OutOfRange);
+    KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Endpoint, 0, 0, 0, 1),
+                  Error::OutOfRange);
     // Out of range in a small CNode.
     KT_NEW(cn, ObjectType::CNode, 3);
-    KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Endpoint, 0, cn, 8, 1), Error::OutOfRange);
+    KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Endpoint, 0, cn, 8, 1),
+                  Error::OutOfRange);
     KT_OK(kapi::untyped_retype(env().case_untyped, ObjectType::Endpoint, 0, cn, 7, 1));
 }
 
 KTEST(retype_bad_type)
 {
-    const uint64_t bad[] = { uint64_t(ObjectType::Null),       uint64_t(ObjectType::IrqHandler),
-                             uint64_t(ObjectType::IoPort),     uint64_t(ObjectType::Reply),
-                             uint64_t(ObjectType::IrqControl), uint64_t(ObjectType::Count),
-                             200,                              (1ull << 32) | uint64_t(ObjectType::Endpoint),
+    const uint64_t bad[] = { uint64_t(ObjectType::Null),
+                             uint64_t(ObjectType::IrqHandler),
+                             uint64_t(ObjectType::IoPort),
+                             uint64_t(ObjectType::Reply),
+                             uint64_t(ObjectType::IrqControl),
+                             uint64_t(ObjectType::Count),
+                             200,
+                             (1ull << 32) | uint64_t(ObjectType::Endpoint),
                              0x100 | uint64_t(ObjectType::Frame) };
     CPtr slot = alloc_slot();
     for (uint64_t type : bad) {
@@ -203,9 +216,12 @@ KTEST(retype_bad_size_bits)
         ObjectType type;
         uint64_t bits;
     } bad[] = {
-        { ObjectType::Untyped, ipc::min_untyped_bits - 1 }, { ObjectType::Untyped, ipc::max_untyped_bits + 1 },
-        { ObjectType::Untyped, 64 },                         { ObjectType::Untyped, (1ull << 32) | 12 },
-        { ObjectType::CNode, 0 },                            { ObjectType::CNode, ipc::max_cnode_radix + 1 },
+        { ObjectType::Untyped, ipc::min_untyped_bits - 1 },
+        { ObjectType::Untyped, ipc::max_untyped_bits + 1 },
+        { ObjectType::Untyped, 64 },
+        { ObjectType::Untyped, (1ull << 32) | 12 },
+        { ObjectType::CNode, 0 },
+        { ObjectType::CNode, ipc::max_cnode_radix + 1 },
         { ObjectType::CNode, (1ull << 32) | 4 },
     };
     for (const Bad& b : bad) {
@@ -220,7 +236,8 @@ KTEST(retype_count_zero_or_huge)
 {
     CPtr slot = alloc_slot();
     // count is 1..4096.
-    KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Endpoint, 0, 0, slot, 0), Error::InvalidArgument);
+    KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Endpoint, 0, 0, slot, 0),
+                  Error::InvalidArgument);
     KT_EXPECT_EMPTY(slot);
     KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Endpoint, 0, 0, slot, 4097),
                   Error::InvalidArgument);
@@ -246,7 +263,8 @@ KTEST(retype_into_other_cnode)
     // The destination must be a CNode cap that exists.
     KT_NEW(ep, ObjectType::Endpoint);
     CPtr empty = alloc_slot();
-    KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Notification, 0, ep, 3, 1), Error::WrongType);
+    KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Notification, 0, ep, 3, 1),
+                  Error::WrongType);
     KT_EXPECT_ERR(kapi::untyped_retype(env().case_untyped, ObjectType::Notification, 0, empty, 3, 1),
                   Error::InvalidCapability);
 }
@@ -255,10 +273,12 @@ KTEST(retype_invoked_on_wrong_object)
 {
     KT_NEW(frame, ObjectType::Frame);
     CPtr slot = alloc_slot();
-    auto r = kapi::invoke(frame, ipc::Invocation::UntypedRetype, { uint64_t(ObjectType::Endpoint), 0, 0, slot, 1 });
+    auto r = kapi::invoke(frame, ipc::Invocation::UntypedRetype,
+                          { uint64_t(ObjectType::Endpoint), 0, 0, slot, 1 });
     KT_EXPECT_ERR2(r, Error::WrongType, Error::InvalidArgument);
     KT_EXPECT_EMPTY(slot);
-    KT_EXPECT_ERR(kapi::untyped_retype(alloc_slot(), ObjectType::Endpoint, 0, 0, slot, 1), Error::InvalidCapability);
+    KT_EXPECT_ERR(kapi::untyped_retype(alloc_slot(), ObjectType::Endpoint, 0, 0, slot, 1),
+                  Error::InvalidCapability);
 }
 
 KTEST(retype_objects_are_zeroed)

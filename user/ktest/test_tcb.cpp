@@ -219,8 +219,10 @@ KTEST(tcb_configure_errors)
     CPtr empty = alloc_slot();
     KT_EXPECT_ERR(kapi::tcb_configure(t, empty, env().vspace, 0, 0, 0, 1), Error::InvalidCapability);
     KT_EXPECT_ERR(kapi::tcb_configure(t, env().cnode, empty, 0, 0, 0, 1), Error::InvalidCapability);
-    KT_EXPECT_ERR(kapi::tcb_configure(t, env().cnode, env().vspace, empty, va, 0, 1), Error::InvalidCapability);
-    KT_EXPECT_ERR(kapi::tcb_configure(t, env().cnode, env().vspace, f, va, empty, 1), Error::InvalidCapability);
+    KT_EXPECT_ERR(kapi::tcb_configure(t, env().cnode, env().vspace, empty, va, 0, 1),
+                  Error::InvalidCapability);
+    KT_EXPECT_ERR(kapi::tcb_configure(t, env().cnode, env().vspace, f, va, empty, 1),
+                  Error::InvalidCapability);
     // The IPC buffer address: page-aligned, user half.
     KT_EXPECT_ERR2(kapi::tcb_configure(t, env().cnode, env().vspace, f, va + 8, 0, 1), Error::OutOfRange,
                    Error::InvalidArgument);

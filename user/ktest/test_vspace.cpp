@@ -161,8 +161,8 @@ KTEST(vspace_read_only_write_faults)
     KT_RECV_FAULT(r, ep, ipc::FaultLabel::PageFault, 0x77);
     KT_EQ(r.words[0], va + 0x100);
     KT_CHECK(in_text(r.words[1]), "fault ip {:x} is not in the suite's text", r.words[1]);
-    KT_CHECK(r.words[2] > t->stack_base && r.words[2] <= t->stack_top, "fault sp {:x} is not on the thread's stack",
-             r.words[2]);
+    KT_CHECK(r.words[2] > t->stack_base && r.words[2] <= t->stack_top,
+             "fault sp {:x} is not on the thread's stack", r.words[2]);
     KT_EQ(r.words[3], access_present | access_write | access_user);
     // Word 4 is the kernel's time stamp of the fault (the suite has an IPC buffer).
     KT_EQ(r.info.length(), 5);
@@ -178,11 +178,17 @@ KTEST(vspace_read_only_write_faults)
 KTEST(vspace_kernel_half_out_of_range)
 {
     KT_NEW(f, ObjectType::Frame);
-    const uint64_t bad[] = { 0xffff800000000000ull, 0xffffffff80000000ull, 0xfffffffffffff000ull,
-                             ipc::user_space_end, 0x0000800000001000ull, 0x1000000000000000ull, 0 };
+    const uint64_t bad[] = { 0xffff800000000000ull,
+                             0xffffffff80000000ull,
+                             0xfffffffffffff000ull,
+                             ipc::user_space_end,
+                             0x0000800000001000ull,
+                             0x1000000000000000ull,
+                             0 };
     for (uint64_t va : bad) {
         Error e = kapi::vspace_map(vs(), f, va, R);
-        KT_CHECK(e == Error::OutOfRange, "map at {:x}: expected {}, got {}", va, ename(Error::OutOfRange), ename(e));
+        KT_CHECK(e == Error::OutOfRange, "map at {:x}: expected {}, got {}", va, ename(Error::OutOfRange),
+                 ename(e));
     }
     auto d = kapi::frame_describe(f);
     KT_OK(d);

@@ -18,7 +18,8 @@ ipc::Result<FileInfo> open_file(const char* path)
         return Error::OutOfRange;
     words[0] = length;
     unsigned n = 1 + ipc::proto::pack_string(words + 1, fs::path_words, path, length);
-    auto r = kapi::send_message(ipc::Syscall::Call, ipc::proto::process_slot_fs, MessageInfo(uint32_t(fs::Label::Open), n), words);
+    auto r = kapi::send_message(ipc::Syscall::Call, ipc::proto::process_slot_fs,
+                                MessageInfo(uint32_t(fs::Label::Open), n), words);
     if (Error e = kapi::call_error(r); e != Error::None)
         return e;
     return FileInfo { r.words[0], r.words[1], fs::FileType(r.words[2]) };
@@ -30,7 +31,8 @@ ipc::Result<size_t> read_file(uint64_t id, uint64_t offset, void* buffer, size_t
     while (done < length) {
         size_t chunk = length - done < fs::read_max ? length - done : fs::read_max;
         uint64_t words[3] { id, offset + done, chunk };
-        auto r = kapi::send_message(ipc::Syscall::Call, ipc::proto::process_slot_fs, MessageInfo(uint32_t(fs::Label::Read), 3), words);
+        auto r = kapi::send_message(ipc::Syscall::Call, ipc::proto::process_slot_fs,
+                                    MessageInfo(uint32_t(fs::Label::Read), 3), words);
         if (Error e = kapi::call_error(r); e != Error::None)
             return e;
         size_t got = r.words[0];
@@ -56,7 +58,8 @@ ipc::Result<DirectoryEntry> list_directory(const char* path, uint64_t index)
     words[0] = index;
     words[1] = length;
     unsigned n = 2 + ipc::proto::pack_string(words + 2, fs::path_words, path, length);
-    auto r = kapi::send_message(ipc::Syscall::Call, ipc::proto::process_slot_fs, MessageInfo(uint32_t(fs::Label::List), n), words);
+    auto r = kapi::send_message(ipc::Syscall::Call, ipc::proto::process_slot_fs,
+                                MessageInfo(uint32_t(fs::Label::List), n), words);
     if (Error e = kapi::call_error(r); e != Error::None)
         return e;
     DirectoryEntry entry {};

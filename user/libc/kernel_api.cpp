@@ -56,8 +56,8 @@ Error tcb_write_registers(CPtr tcb, const Registers& regs)
 {
     uint64_t words[register_words];
     __builtin_memcpy(words, &regs, sizeof(words));
-    return send_message(Syscall::Call, tcb, MessageInfo(uint32_t(Invocation::TcbWriteRegisters), register_words),
-                        words)
+    return send_message(Syscall::Call, tcb,
+                        MessageInfo(uint32_t(Invocation::TcbWriteRegisters), register_words), words)
         .error;
 }
 

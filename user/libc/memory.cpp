@@ -17,7 +17,8 @@ kapi::SyscallResult pager_call(Label label, std::initializer_list<uint64_t> args
     unsigned n = 0;
     for (uint64_t a : args)
         words[n++] = a;
-    return kapi::send_message(ipc::Syscall::Call, ipc::proto::process_slot_pager, MessageInfo(uint32_t(label), n), words);
+    return kapi::send_message(ipc::Syscall::Call, ipc::proto::process_slot_pager,
+                              MessageInfo(uint32_t(label), n), words);
 }
 
 ipc::Result<void> outcome(const kapi::SyscallResult& r)
@@ -29,14 +30,18 @@ ipc::Result<void> outcome(const kapi::SyscallResult& r)
 
 } // namespace
 
-ipc::Result<void*> mmap(void* hint, size_t length, uint64_t prot, uint64_t flags, int64_t file, uint64_t offset)
+ipc::Result<void*> mmap(void* hint, size_t length, uint64_t prot, uint64_t flags, int64_t file,
+                        uint64_t offset)
 {
     auto r = pager_call(Label::Mmap, { uint64_t(hint), length, prot, flags, uint64_t(file), offset });
     TRY(outcome(r));
     return reinterpret_cast<void*>(r.words[0]);
 }
 
-ipc::Result<void> munmap(void* address, size_t length) { return outcome(pager_call(Label::Munmap, { uint64_t(address), length })); }
+ipc::Result<void> munmap(void* address, size_t length)
+{
+    return outcome(pager_call(Label::Munmap, { uint64_t(address), length }));
+}
 
 ipc::Result<void> mprotect(void* address, size_t length, uint64_t prot)
 {

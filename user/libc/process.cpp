@@ -57,7 +57,8 @@ ipc::Result<uint64_t> spawn(const char* const* argv, size_t argc)
     uint64_t words[ipc::max_message_words] {};
     words[0] = length;
     unsigned count = 1 + ipc::proto::pack_string(words + 1, ipc::max_message_words - 1, packed, length);
-    auto r = kapi::send_message(ipc::Syscall::Call, ipc::proto::process_slot_process, MessageInfo(uint32_t(proto::Label::Spawn), count), words);
+    auto r = kapi::send_message(ipc::Syscall::Call, ipc::proto::process_slot_process,
+                                MessageInfo(uint32_t(proto::Label::Spawn), count), words);
     if (Error e = kapi::call_error(r); e != Error::None)
         return e;
     return r.words[0];
@@ -68,8 +69,12 @@ ipc::Result<ExitStatus> wait(uint64_t pid)
     auto r = kapi::call(ipc::proto::process_slot_process, MessageInfo(uint32_t(proto::Label::Wait), 1), pid);
     if (Error e = kapi::call_error(r); e != Error::None)
         return e;
-    return ExitStatus { proto::ExitKind(r.words[0]), r.words[1], r.words[2], r.words[3],
-                        kapi::message_word(r, 4, kapi::ipc_buffer()), 0 };
+    return ExitStatus { proto::ExitKind(r.words[0]),
+                        r.words[1],
+                        r.words[2],
+                        r.words[3],
+                        kapi::message_word(r, 4, kapi::ipc_buffer()),
+                        0 };
 }
 
 ipc::Result<void> kill(uint64_t pid)

@@ -45,8 +45,8 @@ int main(int, char**)
     auto region = programs::region_of(address);
     if (!region.is_error())
         programs::say("anon_mmap: {} region {:x}-{:x}, resident {} pages\n",
-                    programs::region_type_name(region.value().type), region.value().start, region.value().end,
-                    region.value().resident_pages);
+                      programs::region_type_name(region.value().type), region.value().start,
+                      region.value().end, region.value().resident_pages);
     auto unmapped = libc::munmap(const_cast<uint8_t*>(memory), length);
     if (unmapped.is_error())
         programs::fail("anon_mmap", "munmap", unmapped.error());

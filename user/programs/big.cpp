@@ -55,7 +55,8 @@ int main(int argc, char** argv)
             programs::fail("big", "a rodata page differs from the file");
     }
     for (unsigned page : { 3u, 300u }) {
-        if (rw[page * quads_per_page] != page + 0x1000 || rw[page * quads_per_page + 7] != 0xa5a5a5a5a5a5a5a5ull)
+        if (rw[page * quads_per_page] != page + 0x1000
+            || rw[page * quads_per_page + 7] != 0xa5a5a5a5a5a5a5a5ull)
             programs::fail("big", "a data page differs from the file");
         rw[page * quads_per_page + 1] = page;
         if (rw[page * quads_per_page + 1] != page)
@@ -70,14 +71,14 @@ int main(int argc, char** argv)
             image_resident += r.resident_pages;
         }
         programs::say("big: region {:x}-{:x} {} resident {} of {} pages\n", r.start, r.end,
-                    programs::region_type_name(r.type), r.resident_pages, r.pages());
+                      programs::region_type_name(r.type), r.resident_pages, r.pages());
     });
     if (count == 0)
         programs::fail("big", "the pager answered no Query");
     auto file = libc::open_file(argc > 0 ? argv[0] : "/bin/big");
     if (!file.is_error())
-        programs::say("big: file {} KiB, {} rodata and {} data pages in the image\n", file.value().size / 1024, pages,
-                    pages);
+        programs::say("big: file {} KiB, {} rodata and {} data pages in the image\n",
+                      file.value().size / 1024, pages, pages);
     programs::say("big: image resident {} pages\n", image_resident);
     programs::say("big: image {} KiB, resident {} pages\n", image_bytes / 1024, resident);
     return 0;

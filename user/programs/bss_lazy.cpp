@@ -28,8 +28,8 @@ int main(int, char**)
     if (region.is_error())
         programs::fail("bss_lazy", "the pager's Query does not know the bss array", region.error());
     programs::say("bss_lazy: {} region {:x}-{:x}: resident {} of {} pages\n",
-                programs::region_type_name(region.value().type), region.value().start, region.value().end,
-                region.value().resident_pages, region.value().pages());
+                  programs::region_type_name(region.value().type), region.value().start, region.value().end,
+                  region.value().resident_pages, region.value().pages());
     programs::say("bss_lazy: ok\n");
     return 0;
 }

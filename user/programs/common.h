@@ -18,7 +18,7 @@ namespace programs {
 // libc::print, but the line goes out in one write: libc::print writes each
 // piece separately, so lines of processes running at the same time (and of
 // the pager) could mix mid-line on the console the tests read.
-template <typename... Args>
+template<typename... Args>
 void say(const char* format, const Args&... args)
 {
     char line[256];
@@ -27,8 +27,8 @@ void say(const char* format, const Args&... args)
     (void)sys::debug_print(line, sink.length());
 }
 
-using ipc::proto::pager::RegionType;
 using ipc::proto::pager::region_type_name;
+using ipc::proto::pager::RegionType;
 
 constexpr bool is_image_region(RegionType type)
 {
@@ -55,7 +55,8 @@ struct RegionInfo {
 inline ipc::Result<RegionInfo> query_region(uint64_t pid, uint64_t index)
 {
     using ipc::proto::pager::Label;
-    auto r = kapi::call(ipc::proto::process_slot_pager, ipc::MessageInfo(uint32_t(Label::Query), 2), pid, index);
+    auto r
+        = kapi::call(ipc::proto::process_slot_pager, ipc::MessageInfo(uint32_t(Label::Query), 2), pid, index);
     if (ipc::Error e = kapi::call_error(r); e != ipc::Error::None)
         return e;
     auto* buffer = kapi::ipc_buffer();
@@ -70,7 +71,7 @@ inline ipc::Result<RegionInfo> query_region(uint64_t pid, uint64_t index)
 
 // Calls fn(const RegionInfo&) for every region of this process; returns how
 // many there were (0 if Query is refused outright).
-template <typename Fn>
+template<typename Fn>
 unsigned for_each_region(Fn fn)
 {
     unsigned index = 0;
@@ -103,7 +104,7 @@ inline void print_regions(const char* name)
 {
     for_each_region([&](const RegionInfo& r) {
         say("{}: region {:x}-{:x} {} resident {} of {} pages\n", name, r.start, r.end,
-                    region_type_name(r.type), r.resident_pages, r.pages());
+            region_type_name(r.type), r.resident_pages, r.pages());
     });
 }
 

@@ -57,21 +57,24 @@ ipc::Result<Stats> pager_stats()
     if (r.info.length() < stats_words)
         return ipc::Error::Truncated;
     auto* buffer = kapi::ipc_buffer();
-    return Stats { kapi::message_word(r, stats_lazy_text, buffer) + kapi::message_word(r, stats_lazy_rodata, buffer),
+    return Stats { kapi::message_word(r, stats_lazy_text, buffer)
+                       + kapi::message_word(r, stats_lazy_rodata, buffer),
                    kapi::message_word(r, stats_file_fills, buffer) };
 }
 
 int run_child(int mine)
 {
     if (g_value != file_value) {
-        programs::say("data_private: child {}: FAIL: the global starts as {}, not {}\n", mine, g_value, file_value);
+        programs::say("data_private: child {}: FAIL: the global starts as {}, not {}\n", mine, g_value,
+                      file_value);
         return 2;
     }
     g_value = mine;
     for (unsigned round = 0; round < child_rounds; ++round) {
         (void)kapi::yield();
         if (g_value != mine) {
-            programs::say("data_private: child {}: FAIL: the global changed to {} in round {}\n", mine, g_value, round);
+            programs::say("data_private: child {}: FAIL: the global changed to {} in round {}\n", mine,
+                          g_value, round);
             return 3;
         }
     }
@@ -104,18 +107,19 @@ int main(int argc, char** argv)
         if (status.is_error())
             programs::fail("data_private", "waiting for a child", status.error());
         bool exited = status.value().kind == ipc::proto::process::ExitKind::Exited;
-        programs::say("data_private: child pid {} {} {}\n", pid, exited ? "exited with status" : "was killed, word",
-                    status.value().status);
+        programs::say("data_private: child pid {} {} {}\n", pid,
+                      exited ? "exited with status" : "was killed, word", status.value().status);
         if (!exited || status.value().status != 0)
             all_ok = false;
     }
     auto after = pager_stats();
     if (before.is_error() || after.is_error()) {
         programs::say("data_private: no pager Stats: {}\n",
-                    ipc::error_name(before.is_error() ? before.error() : after.error()));
+                      ipc::error_name(before.is_error() ? before.error() : after.error()));
     } else {
-        programs::say("data_private: text maps {}, file reads {}\n", after.value().text_maps - before.value().text_maps,
-                    after.value().file_fills - before.value().file_fills);
+        programs::say("data_private: text maps {}, file reads {}\n",
+                      after.value().text_maps - before.value().text_maps,
+                      after.value().file_fills - before.value().file_fills);
     }
     if (g_value != parent_value)
         programs::fail("data_private", "the parent's copy of the global changed");

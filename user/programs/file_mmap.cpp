@@ -21,7 +21,8 @@ void check_file(const char* path, bool print_first_line)
     uint64_t size = file.value().size;
     if (size == 0)
         programs::fail("file_mmap", "the file is empty");
-    auto mapped = libc::mmap(nullptr, size, libc::Prot::read, libc::MapFlags::priv, int64_t(file.value().id), 0);
+    auto mapped
+        = libc::mmap(nullptr, size, libc::Prot::read, libc::MapFlags::priv, int64_t(file.value().id), 0);
     if (mapped.is_error())
         programs::fail("file_mmap", "mmap of the file", mapped.error());
     const volatile uint8_t* bytes = static_cast<const volatile uint8_t*>(mapped.value());
@@ -34,8 +35,8 @@ void check_file(const char* path, bool print_first_line)
             programs::fail("file_mmap", "read_file returned a short count");
         for (uint64_t i = 0; i < expected; ++i) {
             if (bytes[offset + i] != g_chunk[i]) {
-                programs::say("file_mmap: {}: byte {} is {:x} in the mapping, {:x} in the file\n", path, offset + i,
-                            bytes[offset + i], g_chunk[i]);
+                programs::say("file_mmap: {}: byte {} is {:x} in the mapping, {:x} in the file\n", path,
+                              offset + i, bytes[offset + i], g_chunk[i]);
                 programs::fail("file_mmap", "the mapping differs from the file");
             }
         }
@@ -46,7 +47,7 @@ void check_file(const char* path, bool print_first_line)
             programs::fail("file_mmap", "the tail of the last page past the end of the file is not zero");
     }
     programs::say("file_mmap: {}: {} bytes at {:x} match the file\n", path, size,
-                reinterpret_cast<uint64_t>(mapped.value()));
+                  reinterpret_cast<uint64_t>(mapped.value()));
     if (print_first_line) {
         char line[81];
         size_t n = 0;
@@ -58,8 +59,8 @@ void check_file(const char* path, bool print_first_line)
     auto region = programs::region_of(reinterpret_cast<uint64_t>(mapped.value()));
     if (!region.is_error())
         programs::say("file_mmap: {} region {:x}-{:x}, resident {} pages, file id {}\n",
-                    programs::region_type_name(region.value().type), region.value().start, region.value().end,
-                    region.value().resident_pages, region.value().file_id);
+                      programs::region_type_name(region.value().type), region.value().start,
+                      region.value().end, region.value().resident_pages, region.value().file_id);
     auto unmapped = libc::munmap(mapped.value(), size);
     if (unmapped.is_error())
         programs::fail("file_mmap", "munmap", unmapped.error());
@@ -78,7 +79,8 @@ void check_shared_write_refused(const char* path)
                                int64_t(file.value().id), 0);
     if (!writable.is_error() || writable.error() != ipc::Error::InsufficientRights)
         programs::fail("file_mmap", "a shared writable file mapping was not refused");
-    auto readable = libc::mmap(nullptr, 4096, libc::Prot::read, libc::MapFlags::shared, int64_t(file.value().id), 0);
+    auto readable
+        = libc::mmap(nullptr, 4096, libc::Prot::read, libc::MapFlags::shared, int64_t(file.value().id), 0);
     if (readable.is_error())
         programs::fail("file_mmap", "shared read-only mmap", readable.error());
     auto upgraded = libc::mprotect(readable.value(), 4096, libc::Prot::read | libc::Prot::write);

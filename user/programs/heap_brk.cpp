@@ -35,8 +35,8 @@ int main(int, char**)
         programs::fail("heap_brk", "asking for the break", grown.error());
     auto from = reinterpret_cast<uint64_t>(start.value());
     auto to = reinterpret_cast<uint64_t>(grown.value());
-    programs::say("heap_brk: break {:x} -> {:x} (+{} KiB) after {} KiB of malloc\n", from, to, (to - from) / 1024,
-                block_count * block_bytes / 1024);
+    programs::say("heap_brk: break {:x} -> {:x} (+{} KiB) after {} KiB of malloc\n", from, to,
+                  (to - from) / 1024, block_count * block_bytes / 1024);
     if (to < from + block_count * block_bytes)
         programs::fail("heap_brk", "the break did not grow by what malloc handed out");
 
@@ -58,8 +58,8 @@ int main(int, char**)
     auto heap = programs::region_of(from);
     if (!heap.is_error())
         programs::say("heap_brk: {} region {:x}-{:x}, resident {} pages\n",
-                    programs::region_type_name(heap.value().type), heap.value().start, heap.value().end,
-                    heap.value().resident_pages);
+                      programs::region_type_name(heap.value().type), heap.value().start, heap.value().end,
+                      heap.value().resident_pages);
     programs::say("heap_brk: ok\n");
     return 0;
 }

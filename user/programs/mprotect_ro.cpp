@@ -22,7 +22,7 @@ int main(int, char**)
         programs::fail("mprotect_ro", "the read-only pages lost their contents");
     volatile uint8_t* target = memory + 4096 + 8;
     programs::say("mprotect_ro: pages at {:x} are read-only and hold their values\n",
-                reinterpret_cast<uint64_t>(memory));
+                  reinterpret_cast<uint64_t>(memory));
     programs::say("mprotect_ro: about to write to {:x}\n", reinterpret_cast<uint64_t>(target));
     *target = 0x33;
     programs::say("mprotect_ro: FAIL: the write to a read-only page succeeded\n");

@@ -52,7 +52,7 @@ int main(int, char**)
     auto stack = programs::region_of(top);
     if (!stack.is_error())
         programs::say("stack_grow: stack region {:x}-{:x}, resident {} pages\n", stack.value().start,
-                    stack.value().end, stack.value().resident_pages);
+                      stack.value().end, stack.value().resident_pages);
     programs::say("stack_grow: ok\n");
     return 0;
 }

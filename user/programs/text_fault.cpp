@@ -42,11 +42,12 @@ int main(int, char**)
 {
     auto function = reinterpret_cast<uint64_t>(&late_function);
     programs::say("text_fault: late_function at {:x}, {} bytes\n", function,
-                reinterpret_cast<uint64_t>(late_function_end) - function);
+                  reinterpret_cast<uint64_t>(late_function_end) - function);
     uint64_t before = text_resident(function);
     uint32_t value = late_function();
     uint64_t after = text_resident(function);
-    programs::say("text_fault: late_function returned {:x}; text resident pages {} -> {}\n", value, before, after);
+    programs::say("text_fault: late_function returned {:x}; text resident pages {} -> {}\n", value, before,
+                  after);
     if (value != expected_value)
         programs::fail("text_fault", "late_function returned the wrong value");
     const volatile uint8_t* bytes = reinterpret_cast<const volatile uint8_t*>(function);

@@ -16,7 +16,7 @@ struct Builtin {
     const char* usage;   // "vm PID": the help line and the "usage: ..." error
     const char* summary; // what it does, one line
     CommandFn run;
-    uint8_t min_args;    // words after the name
+    uint8_t min_args; // words after the name
     uint8_t max_args;
 };
 

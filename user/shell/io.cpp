@@ -58,7 +58,10 @@ ipc::Result<size_t> read_input(uint8_t* buffer, size_t capacity)
     return count;
 }
 
-void set_foreground(uint64_t pid) { (void)request(console_slot, uint32_t(console::Label::SetForeground), { pid }); }
+void set_foreground(uint64_t pid)
+{
+    (void)request(console_slot, uint32_t(console::Label::SetForeground), { pid });
+}
 
 kapi::SyscallResult request(ipc::CPtr endpoint, uint32_t label, std::initializer_list<uint64_t> args)
 {

@@ -21,7 +21,7 @@ bool console_present();
 void write(const char* text, size_t length);
 void write(const char* text);
 
-template <typename... Args>
+template<typename... Args>
 void print(const char* format, const Args&... args)
 {
     char line[512];

@@ -122,14 +122,11 @@ LineEditor::Event LineEditor::feed(uint8_t byte, Echo& echo)
             m_state = State::Normal; // not a sequence after all: drop it
         }
         return Event::None;
-    case State::Normal:
-        break;
+    case State::Normal: break;
     }
 
     switch (byte) {
-    case '\r':
-        m_after_cr = true;
-        return submit(echo);
+    case '\r': m_after_cr = true; return submit(echo);
     case '\n':
         if (after_cr)
             return Event::None; // the \n of a \r\n
@@ -139,12 +136,8 @@ LineEditor::Event LineEditor::feed(uint8_t byte, Echo& echo)
         m_browse = -1;
         return Event::Interrupt;
     case del:
-    case backspace:
-        erase(1, echo);
-        return Event::None;
-    case ctrl_u:
-        erase(m_length, echo);
-        return Event::None;
+    case backspace: erase(1, echo); return Event::None;
+    case ctrl_u: erase(m_length, echo); return Event::None;
     case ctrl_w: {
         size_t end = m_length;
         while (end && (m_line[end - 1] == ' ' || m_line[end - 1] == '\t'))
@@ -154,9 +147,7 @@ LineEditor::Event LineEditor::feed(uint8_t byte, Echo& echo)
         erase(m_length - end, echo);
         return Event::None;
     }
-    case escape:
-        m_state = State::Escape;
-        return Event::None;
+    case escape: m_state = State::Escape; return Event::None;
     default:
         if (byte >= 0x20 && byte < 0x7f)
             insert(char(byte), echo);

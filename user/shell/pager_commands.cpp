@@ -62,8 +62,10 @@ const char* fallback_reason(pager::FaultDecision d)
     switch (d) {
     case pager::FaultDecision::ZeroFill: return "not present: a fresh zeroed page";
     case pager::FaultDecision::MapFromFile: return "not present: a page of the file";
-    case pager::FaultDecision::CopyOnWrite: return "present read-only in a private writable region: a private copy";
-    case pager::FaultDecision::UpgradeRights: return "present with fewer rights: mapped again with the region's";
+    case pager::FaultDecision::CopyOnWrite:
+        return "present read-only in a private writable region: a private copy";
+    case pager::FaultDecision::UpgradeRights:
+        return "present with fewer rights: mapped again with the region's";
     case pager::FaultDecision::GrowStack: return "below the stack's lowest page: the stack grows";
     case pager::FaultDecision::GuardHit: return "a guard page: an overflow of the region it guards";
     case pager::FaultDecision::ProtectionViolation: return "the region forbids this access";
@@ -81,10 +83,8 @@ bool is_kill(pager::FaultDecision d)
     case pager::FaultDecision::MapFromFile:
     case pager::FaultDecision::CopyOnWrite:
     case pager::FaultDecision::UpgradeRights:
-    case pager::FaultDecision::GrowStack:
-        return false;
-    default:
-        return true;
+    case pager::FaultDecision::GrowStack: return false;
+    default: return true;
     }
 }
 
@@ -142,7 +142,8 @@ void cmd_stats(const CommandLine&)
     print("faults            {}\n", at(W::Faults));
     print("populated by type text {} data {} bss {} heap {} stack {} anon-mmap {} file-mmap {} rodata {}\n",
           by_type(0), by_type(1), by_type(2), by_type(3), by_type(4), by_type(5), by_type(6), by_type(8));
-    print("kills             guard {} protection {} invalid-address {} out-of-memory {} bad-sp {} fault-loop {}\n",
+    print("kills             guard {} protection {} invalid-address {} out-of-memory {} bad-sp {} fault-loop "
+          "{}\n",
           at(W::GuardHits), at(W::ProtectionViolations), at(W::InvalidAddresses), at(W::OutOfMemoryKills),
           at(W::BadStackPointerKills), at(W::FaultLoopKills));
     print("file fills        {}\n", at(W::FileFills));
@@ -151,8 +152,8 @@ void cmd_stats(const CommandLine&)
     print("page cache        {} pages\n", at(W::CachePages));
     uint64_t retyped = at(W::FramesRetyped), recycled = at(W::FramesRecycled);
     uint64_t in_use = retyped >= recycled ? retyped - recycled : 0;
-    print("pager memory      {} KiB used ({} frames), {} KiB free for reuse, {} KiB not yet retyped\n", in_use * 4,
-          in_use, recycled * 4, at(W::UntypedBytesLeft) / 1024);
+    print("pager memory      {} KiB used ({} frames), {} KiB free for reuse, {} KiB not yet retyped\n",
+          in_use * 4, in_use, recycled * 4, at(W::UntypedBytesLeft) / 1024);
     ipc::KernelStats k {};
     if (kapi::debug_stats(&k) == Error::None)
         print("kernel memory     {} KiB free (untyped), {} frames mapped, {} objects, {} threads\n",
@@ -184,14 +185,15 @@ void cmd_why(const CommandLine& line)
     if (w[0] == no_region)
         print("{:x}: in no region of pid {}\n", address, pid);
     else
-        print("{:x}: region {} of pid {}: {}-{} {} {}\n", address, w[0], pid, hex16(w[1]).text, hex16(w[2]).text,
-              region_type_name(w[3]), rights_string(w[4]).text);
+        print("{:x}: region {} of pid {}: {}-{} {} {}\n", address, w[0], pid, hex16(w[1]).text,
+              hex16(w[2]).text, region_type_name(w[3]), rights_string(w[4]).text);
     const char* reason = reasons;
     const char* const access[3] = { "read", "write", "execute" };
     for (unsigned i = 0; i < 3; ++i) {
         auto d = pager::FaultDecision(w[5 + i]);
         const char* why = reason < reasons + reasons_length && *reason ? reason : fallback_reason(d);
-        print("  {:8} {:21} {}{}\n", access[i], pager::fault_decision_name(d), is_kill(d) ? "kill: " : "", why);
+        print("  {:8} {:21} {}{}\n", access[i], pager::fault_decision_name(d), is_kill(d) ? "kill: " : "",
+              why);
         while (reason < reasons + reasons_length && *reason)
             ++reason;
         if (reason < reasons + reasons_length)

@@ -23,7 +23,7 @@ bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
 class Parser {
 public:
-    Parser(const char* line, size_t length, CommandLine& out) : m_line(line), m_length(length), m_out(out) {}
+    Parser(const char* line, size_t length, CommandLine& out) : m_line(line), m_length(length), m_out(out) { }
 
     ParseError run()
     {
@@ -75,7 +75,8 @@ private:
             } else if (c == '"') {
                 size_t i = m_at + 1;
                 while (i < m_length && m_line[i] != '"') {
-                    if (m_line[i] == '\\' && i + 1 < m_length && (m_line[i + 1] == '"' || m_line[i + 1] == '\\'))
+                    if (m_line[i] == '\\' && i + 1 < m_length
+                        && (m_line[i + 1] == '"' || m_line[i + 1] == '\\'))
                         ++i;
                     put(m_line[i++]);
                 }

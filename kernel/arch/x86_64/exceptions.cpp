@@ -20,16 +20,37 @@ struct ExceptionName {
 };
 
 constexpr ExceptionName exception_names[32] = {
-    { "#DE", "Divide Error" }, { "#DB", "Debug" }, { "NMI", "Non-Maskable Interrupt" },
-    { "#BP", "Breakpoint" }, { "#OF", "Overflow" }, { "#BR", "Bound Range Exceeded" },
-    { "#UD", "Invalid Opcode" }, { "#NM", "Device Not Available" }, { "#DF", "Double Fault" },
-    { "#MF", "Coprocessor Segment Overrun" }, { "#TS", "Invalid TSS" }, { "#NP", "Segment Not Present" },
-    { "#SS", "Stack-Segment Fault" }, { "#GP", "General Protection" }, { "#PF", "Page Fault" },
-    { "#15", "Reserved" }, { "#MF", "x87 Floating-Point Exception" }, { "#AC", "Alignment Check" },
-    { "#MC", "Machine Check" }, { "#XM", "SIMD Floating-Point Exception" }, { "#VE", "Virtualization Exception" },
-    { "#CP", "Control Protection" }, { "#22", "Reserved" }, { "#23", "Reserved" }, { "#24", "Reserved" },
-    { "#25", "Reserved" }, { "#26", "Reserved" }, { "#27", "Reserved" },
-    { "#HV", "Hypervisor Injection" }, { "#VC", "VMM Communication" }, { "#SX", "Security Exception" },
+    { "#DE", "Divide Error" },
+    { "#DB", "Debug" },
+    { "NMI", "Non-Maskable Interrupt" },
+    { "#BP", "Breakpoint" },
+    { "#OF", "Overflow" },
+    { "#BR", "Bound Range Exceeded" },
+    { "#UD", "Invalid Opcode" },
+    { "#NM", "Device Not Available" },
+    { "#DF", "Double Fault" },
+    { "#MF", "Coprocessor Segment Overrun" },
+    { "#TS", "Invalid TSS" },
+    { "#NP", "Segment Not Present" },
+    { "#SS", "Stack-Segment Fault" },
+    { "#GP", "General Protection" },
+    { "#PF", "Page Fault" },
+    { "#15", "Reserved" },
+    { "#MF", "x87 Floating-Point Exception" },
+    { "#AC", "Alignment Check" },
+    { "#MC", "Machine Check" },
+    { "#XM", "SIMD Floating-Point Exception" },
+    { "#VE", "Virtualization Exception" },
+    { "#CP", "Control Protection" },
+    { "#22", "Reserved" },
+    { "#23", "Reserved" },
+    { "#24", "Reserved" },
+    { "#25", "Reserved" },
+    { "#26", "Reserved" },
+    { "#27", "Reserved" },
+    { "#HV", "Hypervisor Injection" },
+    { "#VC", "VMM Communication" },
+    { "#SX", "Security Exception" },
     { "#31", "Reserved" },
 };
 
@@ -64,8 +85,8 @@ void enter_frame_panic()
     uint64_t cr2 = read_cr2();
     enter_frame_panic();
     const ExceptionName& e = exception_names[f.vector];
-    kernel::log::raw("\nKERNEL PANIC: CPU exception {} ({}), vector {}, error code {:x}\n", e.mnemonic, e.name,
-                     f.vector, f.error_code);
+    kernel::log::raw("\nKERNEL PANIC: CPU exception {} ({}), vector {}, error code {:x}\n", e.mnemonic,
+                     e.name, f.vector, f.error_code);
     if (f.vector == 14) {
         const char* access = (f.error_code & 2) ? "write" : (f.error_code & 16) ? "execute" : "read";
         const char* cause = (f.error_code & 1) ? "protection violation" : "page not present";
@@ -79,13 +100,15 @@ void enter_frame_panic()
 extern "C" const char idle_wait_hlt[], idle_wait_cli[];
 bool in_idle_wait(uint64_t rip)
 {
-    return rip == reinterpret_cast<uint64_t>(idle_wait_hlt) || rip == reinterpret_cast<uint64_t>(idle_wait_cli);
+    return rip == reinterpret_cast<uint64_t>(idle_wait_hlt)
+        || rip == reinterpret_cast<uint64_t>(idle_wait_cli);
 }
 
 [[noreturn]] void interrupt_outside_idle_wait(const TrapFrame& f, unsigned irq)
 {
     enter_frame_panic();
-    kernel::log::raw("\nKERNEL PANIC: IRQ {} taken in the kernel outside the idle wait, at rip {:x}\n", irq, f.rip);
+    kernel::log::raw("\nKERNEL PANIC: IRQ {} taken in the kernel outside the idle wait, at rip {:x}\n", irq,
+                     f.rip);
     dump_registers(f, read_cr2());
     kernel::halt_after_panic();
 }
@@ -94,7 +117,10 @@ bool in_idle_wait(uint64_t rip)
 
 } // namespace arch::x86_64
 
-const char* arch::exception_name(uint64_t vector) { return vector < 32 ? arch::x86_64::exception_names[vector].mnemonic : "IRQ"; }
+const char* arch::exception_name(uint64_t vector)
+{
+    return vector < 32 ? arch::x86_64::exception_names[vector].mnemonic : "IRQ";
+}
 
 extern "C" arch::x86_64::TrapFrame* interrupt_dispatch(arch::x86_64::TrapFrame* frame)
 {

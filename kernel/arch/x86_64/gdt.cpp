@@ -29,7 +29,7 @@ struct [[gnu::packed]] GdtPointer {
 
 constexpr uint64_t kernel_code = 0x00af9a000000ffff; // present, ring 0, code, long mode
 constexpr uint64_t kernel_data = 0x00cf92000000ffff;
-constexpr uint64_t user_data = 0x00cff2000000ffff;   // ring 3
+constexpr uint64_t user_data = 0x00cff2000000ffff; // ring 3
 constexpr uint64_t user_code = 0x00affa000000ffff;
 
 alignas(16) uint64_t g_gdt[7];

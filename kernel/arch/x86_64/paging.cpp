@@ -121,7 +121,8 @@ void init_user_pml4(uint64_t* pml4)
         pml4[i] = kernel[i];
 }
 
-Result<void> map_user_page(uint64_t* pml4, VirtAddr virt, PhysAddr phys, PageRights rights, PageTableSource& source)
+Result<void> map_user_page(uint64_t* pml4, VirtAddr virt, PhysAddr phys, PageRights rights,
+                           PageTableSource& source)
 {
     if (!virt.is_page_aligned() || !phys.is_page_aligned() || !ipc::is_user_range(virt.get(), ipc::page_size))
         return Error::OutOfRange;
@@ -227,7 +228,8 @@ Result<void> copy_to_user(VirtAddr destination, const void* source, size_t lengt
         return Error::BadAddress;
     AddressSpace current(current_address_space());
     // Check every page first, so a bad pointer never leaves a partial write.
-    for (uint64_t page = destination.page_base().get(); page < destination.get() + length; page += ipc::page_size)
+    for (uint64_t page = destination.page_base().get(); page < destination.get() + length;
+         page += ipc::page_size)
         TRY(current.translate_user(VirtAddr(page), true));
     auto* in = static_cast<const char*>(source);
     while (length) {

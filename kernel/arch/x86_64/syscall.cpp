@@ -22,4 +22,7 @@ void syscall_init()
 
 } // namespace arch::x86_64
 
-extern "C" arch::x86_64::TrapFrame* syscall_dispatch(arch::x86_64::TrapFrame* frame) { return kernel::on_syscall(*frame); }
+extern "C" arch::x86_64::TrapFrame* syscall_dispatch(arch::x86_64::TrapFrame* frame)
+{
+    return kernel::on_syscall(*frame);
+}

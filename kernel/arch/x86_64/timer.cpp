@@ -27,7 +27,7 @@ void remap_pic()
     using x86_64::outb;
     outb(pic1_command, 0x11); // ICW1: init, expect ICW4
     outb(pic2_command, 0x11);
-    outb(pic1_data, x86_64::irq_base);     // ICW2: vector offsets
+    outb(pic1_data, x86_64::irq_base); // ICW2: vector offsets
     outb(pic2_data, x86_64::irq_base + 8);
     outb(pic1_data, 0x04); // ICW3: slave on IRQ2
     outb(pic2_data, 0x02);

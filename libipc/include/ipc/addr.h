@@ -17,11 +17,11 @@ constexpr uint64_t round_up_to_page(uint64_t v)
     return v > ~uint64_t(0) - (page_size - 1) ? ~(page_size - 1) : (v + page_size - 1) & ~(page_size - 1);
 }
 
-template <typename Tag>
+template<typename Tag>
 class Address {
 public:
     constexpr Address() = default;
-    constexpr explicit Address(uint64_t value) : m_value(value) {}
+    constexpr explicit Address(uint64_t value) : m_value(value) { }
 
     constexpr uint64_t get() const { return m_value; }
     constexpr Address page_base() const { return Address(round_down_to_page(m_value)); }

@@ -30,8 +30,8 @@ inline constexpr std::string_view server_prefixes[] = { "init.", "pager.", "ktes
 
 // One word, split at its first '='.
 struct Word {
-    std::string_view text; // as written
-    std::string_view key; // before the '=' (the whole word for a flag)
+    std::string_view text;  // as written
+    std::string_view key;   // before the '=' (the whole word for a flag)
     std::string_view value; // after the '=' (empty for a flag)
     bool has_value { false };
 
@@ -43,10 +43,7 @@ Word split_word(std::string_view text);
 // The words of a line, in order: for (Words words(line); Word w = words.next();)
 class Words {
 public:
-    explicit Words(std::string_view line)
-        : m_rest(line)
-    {
-    }
+    explicit Words(std::string_view line) : m_rest(line) { }
     // The next word, or an empty Word at the end of the line.
     Word next();
 
@@ -80,19 +77,19 @@ const Option* find_option(const Option* options, size_t count, std::string_view 
 
 enum class Problem : uint8_t {
     None,
-    Unknown, // no owner knows the key: the word is ignored
-    BadValue, // the value is not one the option takes: `used` instead
+    Unknown,      // no owner knows the key: the word is ignored
+    BadValue,     // the value is not one the option takes: `used` instead
     MissingValue, // a valued option written as a bare flag: ignored
-    Repeated, // the key was given before: the earlier word counts
-    TooLong, // the line is longer than the root task's copy of it
+    Repeated,     // the key was given before: the earlier word counts
+    TooLong,      // the line is longer than the root task's copy of it
 };
 
 struct Finding {
     Problem problem { Problem::None };
     std::string_view word;
     const Option* option { nullptr }; // BadValue, MissingValue
-    std::string_view counts; // Repeated: the earlier word that counts
-    size_t length { 0 }, kept { 0 }; // TooLong: the line's length and what is kept
+    std::string_view counts;          // Repeated: the earlier word that counts
+    size_t length { 0 }, kept { 0 };  // TooLong: the line's length and what is kept
 
     explicit operator bool() const { return problem != Problem::None; }
 

@@ -11,22 +11,22 @@
 namespace ipc::elf {
 
 enum class ElfError : uint8_t {
-    TooSmall,               // shorter than the ELF header
+    TooSmall, // shorter than the ELF header
     BadMagic,
     NotElf64,
     NotLittleEndian,
     BadVersion,
-    NotExecutable,          // e_type is not ET_EXEC
-    WrongMachine,           // e_machine is not x86-64
-    BadProgramHeaders,      // phentsize wrong, or the table runs past the file
+    NotExecutable,     // e_type is not ET_EXEC
+    WrongMachine,      // e_machine is not x86-64
+    BadProgramHeaders, // phentsize wrong, or the table runs past the file
     TooManySegments,
-    SegmentOutsideFile,     // p_offset + p_filesz past the end of the file (or overflows)
+    SegmentOutsideFile, // p_offset + p_filesz past the end of the file (or overflows)
     FileSizeExceedsMemSize,
-    SegmentOutsideUserSpace,// p_vaddr + p_memsz overflows or leaves the user half (huge p_memsz)
-    MisalignedSegment,      // p_vaddr and p_offset disagree modulo the page size
-    OverlappingSegments,    // two PT_LOAD segments share a page
+    SegmentOutsideUserSpace, // p_vaddr + p_memsz overflows or leaves the user half (huge p_memsz)
+    MisalignedSegment,       // p_vaddr and p_offset disagree modulo the page size
+    OverlappingSegments,     // two PT_LOAD segments share a page
     NoLoadableSegments,
-    EntryNotExecutable,     // e_entry is not inside an executable segment
+    EntryNotExecutable, // e_entry is not inside an executable segment
 };
 
 const char* elf_error_name(ElfError);

@@ -13,19 +13,19 @@ enum class Error : uint32_t {
     InvalidCapability = 2, // the slot index is out of range or the slot is empty
     WrongType = 3,         // the capability names an object of another type
     InsufficientRights = 4,
-    OutOfRange = 5,        // an address, length or index outside what is allowed
-    NoMemory = 6,          // not enough (untyped or physical) memory
-    BadAddress = 7,        // a user pointer that is not mapped or not in the user half
+    OutOfRange = 5, // an address, length or index outside what is allowed
+    NoMemory = 6,   // not enough (untyped or physical) memory
+    BadAddress = 7, // a user pointer that is not mapped or not in the user half
     AlreadyMapped = 8,
     NotMapped = 9,
     WouldBlock = 10,
-    Malformed = 11,        // a structure (boot info, ELF, archive) failed validation
-    Truncated = 12,        // a structure ends before its declared size
+    Malformed = 11, // a structure (boot info, ELF, archive) failed validation
+    Truncated = 12, // a structure ends before its declared size
     NotFound = 13,
     Unsupported = 14,
     Overlap = 15,
     Busy = 16,
-    Deleted = 17,          // the object went away while the caller waited on it
+    Deleted = 17, // the object went away while the caller waited on it
 };
 
 constexpr const char* error_name(Error e)

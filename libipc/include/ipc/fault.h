@@ -10,8 +10,8 @@
 namespace ipc {
 
 enum class FaultLabel : uint32_t {
-    PageFault = 0x1000,  // w0 = address, w1 = ip, w2 = sp, w3 = FaultAccess bits, w4 = timestamp
-    Exception = 0x1001,  // w0 = vector, w1 = ip, w2 = sp, w3 = error code, w4 = timestamp
+    PageFault = 0x1000, // w0 = address, w1 = ip, w2 = sp, w3 = FaultAccess bits, w4 = timestamp
+    Exception = 0x1001, // w0 = vector, w1 = ip, w2 = sp, w3 = error code, w4 = timestamp
 };
 
 struct FaultAccess {
@@ -34,9 +34,9 @@ enum class FaultReply : uint32_t {
 inline constexpr uint32_t thread_exit_label = 0x3000;
 
 enum class ExitCause : uint64_t {
-    Killed = 1,          // the fault handler replied Kill: w1 = its reason
-    NoFaultHandler = 2,  // faulted with no fault endpoint: w1 = vector
-    HandlerGone = 3,     // the fault endpoint was deleted while the fault was pending
+    Killed = 1,         // the fault handler replied Kill: w1 = its reason
+    NoFaultHandler = 2, // faulted with no fault endpoint: w1 = vector
+    HandlerGone = 3,    // the fault endpoint was deleted while the fault was pending
 };
 
 constexpr const char* exit_cause_name(ExitCause cause)
@@ -57,7 +57,10 @@ struct FaultMessage {
     uint64_t access_or_error;
     uint64_t timestamp; // rdtsc when the kernel took the fault (w4, when the receiver has an IPC buffer)
 
-    MessageInfo info(bool with_timestamp) const { return MessageInfo(uint32_t(label), with_timestamp ? 5 : 4); }
+    MessageInfo info(bool with_timestamp) const
+    {
+        return MessageInfo(uint32_t(label), with_timestamp ? 5 : 4);
+    }
 };
 
 } // namespace ipc

@@ -50,16 +50,40 @@ struct Arg {
     };
 };
 
-inline Arg make_arg(const char* v) { Arg a { Arg::Kind::String, {} }; a.str = v ? v : "(null)"; return a; }
+inline Arg make_arg(const char* v)
+{
+    Arg a { Arg::Kind::String, {} };
+    a.str = v ? v : "(null)";
+    return a;
+}
 inline Arg make_arg(char* v) { return make_arg(static_cast<const char*>(v)); }
-inline Arg make_arg(char v) { Arg a { Arg::Kind::Char, {} }; a.c = v; return a; }
-inline Arg make_arg(bool v) { Arg a { Arg::Kind::Bool, {} }; a.b = v; return a; }
-inline Arg make_arg(const void* v) { Arg a { Arg::Kind::Pointer, {} }; a.u = reinterpret_cast<uintptr_t>(v); return a; }
-template <typename Tag>
-Arg make_arg(Address<Tag> v) { Arg a { Arg::Kind::Pointer, {} }; a.u = v.get(); return a; }
-template <typename T>
-    requires std::is_integral_v<T> || std::is_enum_v<T>
-Arg make_arg(T v)
+inline Arg make_arg(char v)
+{
+    Arg a { Arg::Kind::Char, {} };
+    a.c = v;
+    return a;
+}
+inline Arg make_arg(bool v)
+{
+    Arg a { Arg::Kind::Bool, {} };
+    a.b = v;
+    return a;
+}
+inline Arg make_arg(const void* v)
+{
+    Arg a { Arg::Kind::Pointer, {} };
+    a.u = reinterpret_cast<uintptr_t>(v);
+    return a;
+}
+template<typename Tag>
+Arg make_arg(Address<Tag> v)
+{
+    Arg a { Arg::Kind::Pointer, {} };
+    a.u = v.get();
+    return a;
+}
+template<typename T>
+requires std::is_integral_v<T> || std::is_enum_v<T> Arg make_arg(T v)
 {
     Arg a { std::is_signed_v<T> ? Arg::Kind::Signed : Arg::Kind::Unsigned, {} };
     if constexpr (std::is_signed_v<T>)
@@ -71,7 +95,7 @@ Arg make_arg(T v)
 
 void vformat(Sink&, const char* format, const Arg* args, size_t count);
 
-template <typename... Args>
+template<typename... Args>
 void format(Sink& sink, const char* format_string, const Args&... args)
 {
     if constexpr (sizeof...(Args) == 0) {

@@ -11,7 +11,7 @@ inline constexpr unsigned register_message_words = 4;
 inline constexpr unsigned max_message_words = 64;
 inline constexpr unsigned max_extra_caps = 3;
 
-using CPtr = uint64_t; // a slot index in the caller's CSpace root CNode
+using CPtr = uint64_t;               // a slot index in the caller's CSpace root CNode
 inline constexpr CPtr null_cptr = 0; // slot 0 is never used, so 0 means "no cap"
 
 // info = label << 32 | extra_caps << 8 | length
@@ -34,7 +34,10 @@ public:
     constexpr unsigned extra_caps() const { return unsigned((m_raw >> 8) & 3); }
     constexpr uint64_t raw() const { return m_raw; }
     // A length beyond max_message_words is clamped by the kernel, never trusted.
-    constexpr unsigned clamped_length() const { return length() > max_message_words ? max_message_words : length(); }
+    constexpr unsigned clamped_length() const
+    {
+        return length() > max_message_words ? max_message_words : length();
+    }
 
 private:
     uint64_t m_raw { 0 };
@@ -46,7 +49,7 @@ struct IpcBuffer {
     CPtr caps[max_extra_caps];         // send: caps to transfer (needs grant on the endpoint)
     CPtr receive_slot;                 // receive: where a transferred cap lands (0 = refuse caps)
     uint64_t received_badges[max_extra_caps];
-    uint64_t user_data;                // free for the thread's own use (e.g. TLS pointer)
+    uint64_t user_data; // free for the thread's own use (e.g. TLS pointer)
 };
 static_assert(sizeof(IpcBuffer) <= 4096);
 

@@ -43,7 +43,7 @@ enum class Invocation : uint32_t {
     // Untyped: w0 = ObjectType, w1 = size_bits (CNode: radix; Untyped: size),
     // w2 = destination CNode CPtr (0 = own root), w3 = first slot, w4 = count.
     UntypedRetype = 1,
-    UntypedDescribe = 2,  // -> w0 = physical base, w1 = size bits, w2 = free bytes
+    UntypedDescribe = 2, // -> w0 = physical base, w1 = size bits, w2 = free bytes
 
     // CNode (invoked on a CNode cap; "slot" = index in that CNode):
     // Copy/Mint/Move: w0 = dest slot, w1 = source CNode CPtr (0 = own root),
@@ -65,17 +65,17 @@ enum class Invocation : uint32_t {
     TcbWriteRegisters = 23, // w0 = rip, w1 = rsp, w2 = rflags (sanitised), w3.. as above
     TcbResume = 24,
     TcbSuspend = 25,
-    TcbSetSupervisor = 26,  // w0 = Endpoint CPtr that receives this thread's exit message (0 = none)
+    TcbSetSupervisor = 26, // w0 = Endpoint CPtr that receives this thread's exit message (0 = none)
 
     // VSpace: Map: w0 = Frame CPtr, w1 = virtual address, w2 = Rights bits.
     // Unmap and Protect name the mapping by the Frame cap that made it (a
     // Frame cap maps at most once), so the kernel's records stay exact.
     VSpaceMap = 30,
-    VSpaceUnmap = 31,       // w0 = Frame CPtr (mapped in this VSpace)
-    VSpaceProtect = 32,     // w0 = Frame CPtr (mapped in this VSpace), w1 = Rights bits
-    VSpaceBindPool = 33,    // w0 = Untyped CPtr that pays for this VSpace's page tables
+    VSpaceUnmap = 31,    // w0 = Frame CPtr (mapped in this VSpace)
+    VSpaceProtect = 32,  // w0 = Frame CPtr (mapped in this VSpace), w1 = Rights bits
+    VSpaceBindPool = 33, // w0 = Untyped CPtr that pays for this VSpace's page tables
 
-    FrameDescribe = 40,     // -> w0 = physical address, w1 = mapped (0/1), w2 = vaddr
+    FrameDescribe = 40, // -> w0 = physical address, w1 = mapped (0/1), w2 = vaddr
 
     // IRQs: IrqControlGet on the IrqControl cap: w0 = irq, w1 = dest slot.
     IrqControlGet = 50,
@@ -85,7 +85,7 @@ enum class Invocation : uint32_t {
     // IOPort caps cover a port range: w0 = port, (w1 = value for Out).
     IoPortIn8 = 60,
     IoPortOut8 = 61,
-    IoPortIssue = 62,       // on any IOPort cap, for a sub-range of it: w0 = first, w1 = last, w2 = dest slot
+    IoPortIssue = 62, // on any IOPort cap, for a sub-range of it: w0 = first, w1 = last, w2 = dest slot
 };
 
 } // namespace ipc

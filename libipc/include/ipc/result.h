@@ -9,11 +9,11 @@
 
 namespace ipc {
 
-template <typename T, typename E = Error>
+template<typename T, typename E = Error>
 class [[nodiscard]] Result {
 public:
     Result(T value) : m_ok(true) { new (&m_value) T(std::move(value)); }
-    Result(E error) : m_ok(false), m_error(error) {}
+    Result(E error) : m_ok(false), m_error(error) { }
 
     Result(const Result& other) : m_ok(other.m_ok)
     {
@@ -51,15 +51,15 @@ private:
     };
 };
 
-template <typename E>
+template<typename E>
 class [[nodiscard]] Result<void, E> {
 public:
     Result() = default;
-    Result(E error) : m_ok(false), m_error(error) {}
+    Result(E error) : m_ok(false), m_error(error) { }
     bool is_error() const { return !m_ok; }
     bool has_value() const { return m_ok; }
     E error() const { return m_error; }
-    void release_value() {}
+    void release_value() { }
 
 private:
     bool m_ok { true };
@@ -70,10 +70,10 @@ private:
 
 // Evaluate a Result; on error return the error from the enclosing function,
 // otherwise yield the value. (GNU statement expression, as in SerenityOS.)
-#define TRY(expr)                                   \
-    ({                                              \
-        auto _try_result = (expr);                  \
-        if (_try_result.is_error())                 \
-            return _try_result.error();             \
-        _try_result.release_value();                \
+#define TRY(expr)                                                                                            \
+    ({                                                                                                       \
+        auto _try_result = (expr);                                                                           \
+        if (_try_result.is_error())                                                                          \
+            return _try_result.error();                                                                      \
+        _try_result.release_value();                                                                         \
     })

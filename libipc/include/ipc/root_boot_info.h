@@ -37,10 +37,10 @@ struct UntypedDescriptor {
 
 struct ModuleDescriptor {
     char name[32];
-    uint64_t size;           // bytes
-    CPtr first_frame;        // frames of the module, in order, one per page
+    uint64_t size;    // bytes
+    CPtr first_frame; // frames of the module, in order, one per page
     uint64_t frame_count;
-    uint64_t mapped_at;      // where the kernel mapped it read-only in the root task (0 = not mapped)
+    uint64_t mapped_at; // where the kernel mapped it read-only in the root task (0 = not mapped)
 };
 
 struct RootBootInfo {
@@ -65,9 +65,9 @@ static_assert(sizeof(RootBootInfo) <= 4096);
 inline constexpr unsigned tcb_size_bits = 10;
 inline constexpr unsigned endpoint_size_bits = 6;
 inline constexpr unsigned notification_size_bits = 6;
-inline constexpr unsigned vspace_size_bits = 13;  // the PML4 page and the VSpace's own page
+inline constexpr unsigned vspace_size_bits = 13; // the PML4 page and the VSpace's own page
 inline constexpr unsigned frame_size_bits = 12;
-inline constexpr unsigned slot_size_bits = 6;     // a CNode of radix r takes r + 6 bits
+inline constexpr unsigned slot_size_bits = 6; // a CNode of radix r takes r + 6 bits
 inline constexpr unsigned min_untyped_bits = 12;
 inline constexpr unsigned max_untyped_bits = 40;
 inline constexpr unsigned max_cnode_radix = 16;

@@ -18,15 +18,15 @@
 namespace ipc {
 
 enum class Syscall : uint64_t {
-    DebugPrint = 0,  // rdi = text, rsi = length: temporary console until the console server
-    DebugExit = 1,   // rdi = status: ends the whole run (root task only)
-    Call = 2,        // send to an Endpoint and wait for the reply, or invoke a kernel object
-    Send = 3,        // blocking send to an Endpoint; signal on a Notification
-    NBSend = 4,      // send only if a receiver waits (WouldBlock otherwise)
-    Recv = 5,        // wait on an Endpoint or Notification
-    NBRecv = 6,      // poll: WouldBlock if nothing is there
-    Reply = 7,       // answer the caller held in the thread's reply slot
-    ReplyRecv = 8,   // Reply, then Recv on rdi, in one kernel entry
+    DebugPrint = 0, // rdi = text, rsi = length: temporary console until the console server
+    DebugExit = 1,  // rdi = status: ends the whole run (root task only)
+    Call = 2,       // send to an Endpoint and wait for the reply, or invoke a kernel object
+    Send = 3,       // blocking send to an Endpoint; signal on a Notification
+    NBSend = 4,     // send only if a receiver waits (WouldBlock otherwise)
+    Recv = 5,       // wait on an Endpoint or Notification
+    NBRecv = 6,     // poll: WouldBlock if nothing is there
+    Reply = 7,      // answer the caller held in the thread's reply slot
+    ReplyRecv = 8,  // Reply, then Recv on rdi, in one kernel entry
     Yield = 9,
     DebugStats = 10, // rdi = KernelStats* to fill (accounting checks in tests)
     Null = 11,       // does nothing: the cost of entering and leaving the kernel (benchmarks)

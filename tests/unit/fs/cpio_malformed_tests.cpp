@@ -95,8 +95,8 @@ TEST_CASE("namesize and filesize must fit and the name must end in its NUL")
     const Bytes& bytes = newc_archive();
     std::vector<RecordInfo> records = walk(bytes);
     auto find = [&](const std::string& name) {
-        auto it = std::find_if(
-            records.begin(), records.end(), [&](const RecordInfo& r) { return r.name_text == name; });
+        auto it = std::find_if(records.begin(), records.end(),
+                               [&](const RecordInfo& r) { return r.name_text == name; });
         REQUIRE(it != records.end());
         return *it;
     };
@@ -115,7 +115,7 @@ TEST_CASE("namesize and filesize must fit and the name must end in its NUL")
         // One byte short: the name's last byte is not its NUL.
         if (record.name_size > 1)
             CHECK(with_field(record, field::namesize, hex8(uint32_t(record.name_size) - 1))
-                == Error::Malformed);
+                  == Error::Malformed);
         // One byte long: the name now ends in padding or data.
         CHECK(with_field(record, field::namesize, hex8(uint32_t(record.name_size) + 1)) != Error::None);
     }
@@ -185,7 +185,7 @@ TEST_CASE("hand-built archives: names, modes, trailer and limits")
     SUBCASE("names are stored without ./ or /")
     {
         Loaded loaded(archive_of({ directory("."), file("./a", "1"), file("/b", "2"), directory("./d"),
-            file("d/e", "3"), file("/d/f", "4") }));
+                                   file("d/e", "3"), file("/d/f", "4") }));
         REQUIRE(loaded.load_error() == Error::None);
         std::set<std::string> names;
         for (const Entry& entry : loaded->entries())
@@ -219,13 +219,16 @@ TEST_CASE("hand-built archives: names, modes, trailer and limits")
     }
     SUBCASE("the file type comes from the mode")
     {
-        Loaded loaded(archive_of({ { "c", 020644, "" }, { "b", 060644, "" }, { "p", 010644, "" },
-            { "s", 0140755, "" }, { "l", 0120777, "c" } }));
+        Loaded loaded(archive_of({ { "c", 020644, "" },
+                                   { "b", 060644, "" },
+                                   { "p", 010644, "" },
+                                   { "s", 0140755, "" },
+                                   { "l", 0120777, "c" } }));
         REQUIRE(loaded.load_error() == Error::None);
         for (const Entry& entry : loaded->entries())
             CHECK(entry.type == EntryType::Other);
-        for (uint32_t mode : { 0644u, 0030644u, 0050644u, 0070644u, 0160644u, 0170644u, 0200000u | 0100644u,
-                 0xffffffffu }) {
+        for (uint32_t mode :
+             { 0644u, 0030644u, 0050644u, 0070644u, 0160644u, 0170644u, 0200000u | 0100644u, 0xffffffffu }) {
             CAPTURE(mode);
             CHECK(load_error_of(archive_of({ { "f", mode, "" } })) == Error::Malformed);
         }

@@ -37,7 +37,6 @@ using fs::EntryType;
 using fs::no_file;
 using ipc::Error;
 
-
 inline constexpr size_t page = 4096;
 inline constexpr uint32_t archive_mtime = 1'700'000'000; // make_test_cpio.py's MTIME
 
@@ -89,21 +88,13 @@ struct Loaded {
     size_t size { 0 };
     std::unique_ptr<Archive> archive { std::make_unique<Archive>() };
 
-    explicit Loaded(const uint8_t* bytes, size_t length)
-        : memory(new uint8_t[length])
-        , size(length)
+    explicit Loaded(const uint8_t* bytes, size_t length) : memory(new uint8_t[length]), size(length)
     {
         if (length)
             std::memcpy(memory.get(), bytes, length);
     }
-    explicit Loaded(const Bytes& bytes, size_t length)
-        : Loaded(bytes.data(), length)
-    {
-    }
-    explicit Loaded(const Bytes& bytes)
-        : Loaded(bytes.data(), bytes.size())
-    {
-    }
+    explicit Loaded(const Bytes& bytes, size_t length) : Loaded(bytes.data(), length) { }
+    explicit Loaded(const Bytes& bytes) : Loaded(bytes.data(), bytes.size()) { }
     explicit Loaded(const std::string& bytes)
         : Loaded(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size())
     {
@@ -198,7 +189,19 @@ inline constexpr size_t header_size = 110;
 inline constexpr size_t field_offset(size_t field) { return 6 + 8 * field; }
 namespace field {
 enum : size_t {
-    ino, mode, uid, gid, nlink, mtime, filesize, devmajor, devminor, rdevmajor, rdevminor, namesize, check
+    ino,
+    mode,
+    uid,
+    gid,
+    nlink,
+    mtime,
+    filesize,
+    devmajor,
+    devminor,
+    rdevmajor,
+    rdevminor,
+    namesize,
+    check
 };
 }
 
@@ -250,7 +253,7 @@ inline std::string hex8(uint32_t value)
 // A record with every field given; the name is written as is (include the
 // NUL yourself), the data padded to 4.
 inline void append_raw(std::string& out, const std::string& magic, std::array<uint32_t, 13> fields,
-    const std::string& name, const std::string& data)
+                       const std::string& name, const std::string& data)
 {
     REQUIRE(out.size() % 4 == 0);
     out += magic;
@@ -284,9 +287,9 @@ inline void append(std::string& out, const Record& record)
     static uint32_t next_ino = 100;
     uint32_t inode = record.ino ? record.ino : next_ino++;
     append_raw(out, record.crc ? "070702" : "070701",
-        { inode, record.mode, 0, 0, record.nlink, archive_mtime, uint32_t(record.data.size()), 8, 1, 0, 0,
-            uint32_t(record.name.size() + 1), record.crc ? sum_of(record.data) : 0 },
-        record.name + '\0', record.data);
+               { inode, record.mode, 0, 0, record.nlink, archive_mtime, uint32_t(record.data.size()), 8, 1, 0,
+                 0, uint32_t(record.name.size() + 1), record.crc ? sum_of(record.data) : 0 },
+               record.name + '\0', record.data);
 }
 
 inline void append_trailer(std::string& out)
@@ -315,44 +318,47 @@ inline Record directory(std::string name) { return { std::move(name), 040755, ""
 
 // The real archive's contents, as make_test_cpio.py writes them.
 inline const Children expected_entries {
-    { "a", EntryType::Directory },
-    { "a/b", EntryType::Directory },
-    { "a/b/c.txt", EntryType::File },
-    { "a/top.txt", EntryType::File },
-    { "empty", EntryType::File },
-    { "emptydir", EntryType::Directory },
-    { "links", EntryType::Directory },
-    { "links/one", EntryType::File },
-    { "links/two", EntryType::File },
-    { "long", EntryType::Directory },
-    { long_name, EntryType::File },
-    { "p1", EntryType::File },
-    { "p22", EntryType::File },
-    { "p333", EntryType::File },
-    { "page.bin", EntryType::File },
-    { "pattern.bin", EntryType::File },
-    { "symlink", EntryType::Other },
-    { "x", EntryType::File },
+    { "a", EntryType::Directory },     { "a/b", EntryType::Directory },
+    { "a/b/c.txt", EntryType::File },  { "a/top.txt", EntryType::File },
+    { "empty", EntryType::File },      { "emptydir", EntryType::Directory },
+    { "links", EntryType::Directory }, { "links/one", EntryType::File },
+    { "links/two", EntryType::File },  { "long", EntryType::Directory },
+    { long_name, EntryType::File },    { "p1", EntryType::File },
+    { "p22", EntryType::File },        { "p333", EntryType::File },
+    { "page.bin", EntryType::File },   { "pattern.bin", EntryType::File },
+    { "symlink", EntryType::Other },   { "x", EntryType::File },
 };
 
 inline const Children expected_top_level {
-    { "a", EntryType::Directory },
-    { "empty", EntryType::File },
-    { "emptydir", EntryType::Directory },
-    { "links", EntryType::Directory },
-    { "long", EntryType::Directory },
-    { "p1", EntryType::File },
-    { "p22", EntryType::File },
-    { "p333", EntryType::File },
-    { "page.bin", EntryType::File },
-    { "pattern.bin", EntryType::File },
-    { "symlink", EntryType::Other },
-    { "x", EntryType::File },
+    { "a", EntryType::Directory },        { "empty", EntryType::File },
+    { "emptydir", EntryType::Directory }, { "links", EntryType::Directory },
+    { "long", EntryType::Directory },     { "p1", EntryType::File },
+    { "p22", EntryType::File },           { "p333", EntryType::File },
+    { "page.bin", EntryType::File },      { "pattern.bin", EntryType::File },
+    { "symlink", EntryType::Other },      { "x", EntryType::File },
 };
 
 inline const char* const bad_paths[] = {
-    "..", "../a", "a/..", "a/../a/b/c.txt", "/..", "./..", "../../etc/passwd", "a/b/../../..",
-    "a//b", "//a", "///", "a/", "a/b/", "/a/", "a/./b", "/.", "./.", "././a", ".//a", "a/.",
+    "..",
+    "../a",
+    "a/..",
+    "a/../a/b/c.txt",
+    "/..",
+    "./..",
+    "../../etc/passwd",
+    "a/b/../../..",
+    "a//b",
+    "//a",
+    "///",
+    "a/",
+    "a/b/",
+    "/a/",
+    "a/./b",
+    "/.",
+    "./.",
+    "././a",
+    ".//a",
+    "a/.",
 };
 
 } // namespace cpio_test

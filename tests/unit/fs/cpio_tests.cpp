@@ -67,7 +67,7 @@ TEST_CASE("lookup accepts /a/b, a/b and ./a/b alike")
 
     // Names are matched whole and exactly.
     for (const char* missing : { "nope", "a/b/c", "a/b/c.txt/x", "A/b/c.txt", "a/b/c.txt ", "pattern",
-             "pattern.bin.old", "long/n", "emptydir/x", "b/c.txt", "c.txt" }) {
+                                 "pattern.bin.old", "long/n", "emptydir/x", "b/c.txt", "c.txt" }) {
         CAPTURE(missing);
         CHECK(archive.lookup(missing).error() == Error::NotFound);
     }
@@ -290,11 +290,11 @@ TEST_CASE("list gives the immediate children of a directory")
         CHECK(children_of(archive, root) == expected_top_level);
     }
     CHECK(children_of(archive, "a")
-        == Children { { "b", EntryType::Directory }, { "top.txt", EntryType::File } });
+          == Children { { "b", EntryType::Directory }, { "top.txt", EntryType::File } });
     CHECK(children_of(archive, "/a") == children_of(archive, "./a"));
     CHECK(children_of(archive, "a/b") == Children { { "c.txt", EntryType::File } });
     CHECK(children_of(archive, "links")
-        == Children { { "one", EntryType::File }, { "two", EntryType::File } });
+          == Children { { "one", EntryType::File }, { "two", EntryType::File } });
     CHECK(children_of(archive, "long") == Children { { long_name.substr(5), EntryType::File } });
     CHECK(children_of(archive, "emptydir").empty());
 
@@ -371,22 +371,23 @@ TEST_CASE("directories without a record of their own are implicit")
     for (const Entry& entry : archive.entries())
         CHECK(entry.type == EntryType::File);
     Children top = children_of(archive, "/");
-    CHECK(top == Children {
-        { "a", EntryType::Directory },
-        { "empty", EntryType::File },
-        { "links", EntryType::Directory },
-        { "long", EntryType::Directory },
-        { "p1", EntryType::File },
-        { "p22", EntryType::File },
-        { "p333", EntryType::File },
-        { "page.bin", EntryType::File },
-        { "pattern.bin", EntryType::File },
-        { "x", EntryType::File },
-    });
+    CHECK(top
+          == Children {
+              { "a", EntryType::Directory },
+              { "empty", EntryType::File },
+              { "links", EntryType::Directory },
+              { "long", EntryType::Directory },
+              { "p1", EntryType::File },
+              { "p22", EntryType::File },
+              { "p333", EntryType::File },
+              { "page.bin", EntryType::File },
+              { "pattern.bin", EntryType::File },
+              { "x", EntryType::File },
+          });
     for (const DirEntry& child : list_all(archive, ""))
         CHECK((child.id == no_file) == (child.type == EntryType::Directory));
     CHECK(children_of(archive, "a")
-        == Children { { "b", EntryType::Directory }, { "top.txt", EntryType::File } });
+          == Children { { "b", EntryType::Directory }, { "top.txt", EntryType::File } });
     CHECK(children_of(archive, "./a/b") == Children { { "c.txt", EntryType::File } });
 
     for (const char* implicit : { "a", "/a/b", "links", "long" }) {

@@ -24,14 +24,8 @@ Read read(const char* line)
 }
 
 constexpr uint64_t log_bit = 1;
-uint64_t policy_kind(uint64_t flags)
-{
-    return (flags >> 8) & 0xff;
-}
-uint64_t around_n(uint64_t flags)
-{
-    return (flags >> 16) & 0xffff;
-}
+uint64_t policy_kind(uint64_t flags) { return (flags >> 8) & 0xff; }
+uint64_t around_n(uint64_t flags) { return (flags >> 16) & 0xffff; }
 
 } // namespace
 
@@ -81,8 +75,8 @@ TEST_CASE("init options: unknown init. and pager. keys are named")
 {
     Read r = read("pager.polciy=eager init.runn=/bin/x pager.log=debug");
     CHECK(r.problems
-        == Lines {
-            "unknown option \"pager.polciy=eager\" ignored", "unknown option \"init.runn=/bin/x\" ignored" });
+          == Lines { "unknown option \"pager.polciy=eager\" ignored",
+                     "unknown option \"init.runn=/bin/x\" ignored" });
     CHECK(policy_kind(r.options.pager_flags) == 0);
     CHECK(r.options.run.empty());
     CHECK((r.options.pager_flags & log_bit) == log_bit);
@@ -91,29 +85,30 @@ TEST_CASE("init options: unknown init. and pager. keys are named")
 TEST_CASE("init options: bad values name the word and the default used")
 {
     CHECK(read("pager.policy=sloppy").problems
-        == Lines { "\"pager.policy=sloppy\": pager.policy takes lazy, eager or around=N (N from 1 to 512); "
-                   "using lazy" });
-    for (const char* bad : { "pager.policy=", "pager.policy=around=", "pager.policy=around=0",
-             "pager.policy=around=513", "pager.policy=around=16x",
-             "pager.policy=around=99999999999999999999999", "pager.policy=eagerly", "pager.policy=LAZY" }) {
+          == Lines { "\"pager.policy=sloppy\": pager.policy takes lazy, eager or around=N (N from 1 to 512); "
+                     "using lazy" });
+    for (const char* bad :
+         { "pager.policy=", "pager.policy=around=", "pager.policy=around=0", "pager.policy=around=513",
+           "pager.policy=around=16x", "pager.policy=around=99999999999999999999999", "pager.policy=eagerly",
+           "pager.policy=LAZY" }) {
         Read r = read(bad);
         CHECK_MESSAGE(r.problems.size() == 1, bad);
         CHECK_MESSAGE(r.options.pager_flags == 0, bad);
     }
     CHECK(read("pager.log=verbose").problems
-        == Lines { "\"pager.log=verbose\": pager.log takes debug or off; using off" });
+          == Lines { "\"pager.log=verbose\": pager.log takes debug or off; using off" });
     CHECK(read("pager.pool=lots").problems
-        == Lines { "\"pager.pool=lots\": pager.pool takes a whole number from 0 to 65535; using 0" });
+          == Lines { "\"pager.pool=lots\": pager.pool takes a whole number from 0 to 65535; using 0" });
     for (const char* bad : { "pager.pool=65536", "pager.pool=-1", "pager.pool=", "pager.pool=12x",
-             "pager.pool=99999999999999999999999" }) {
+                             "pager.pool=99999999999999999999999" }) {
         Read r = read(bad);
         CHECK_MESSAGE(r.problems.size() == 1, bad);
         CHECK_MESSAGE(pager::start_flags::pool_frames(r.options.pager_flags) == 0, bad);
     }
     Read empty_run = read("init.run=");
     CHECK(empty_run.problems
-        == Lines { "\"init.run=\": init.run takes PROG[:ARG...][,PROG...], 1 to 16 programs; using the "
-                   "default program" });
+          == Lines { "\"init.run=\": init.run takes PROG[:ARG...][,PROG...], 1 to 16 programs; using the "
+                     "default program" });
     CHECK(empty_run.options.run.empty());
 }
 
@@ -137,7 +132,8 @@ TEST_CASE("init options: flags and repeats")
     CHECK(flag.options.pager_flags == 0);
 
     Read twice = read("pager.policy=eager pager.policy=lazy");
-    CHECK(twice.problems
+    CHECK(
+        twice.problems
         == Lines {
             "\"pager.policy=lazy\" ignored: pager.policy is already given (\"pager.policy=eager\" counts)" });
     CHECK(policy_kind(twice.options.pager_flags) == 1);

@@ -9,8 +9,8 @@
 #include <string>
 
 using ipc::FaultAccess;
-using pager::classify;
 using pager::Classification;
+using pager::classify;
 using pager::FaultDecision;
 using pager::FaultInfo;
 using pager::FaultLoopDetector;
@@ -48,8 +48,8 @@ struct Space {
         REQUIRE(map.set_break(va(heap + 0x2000)).has_value());
         ok(map.insert(anon(anon_map, anon_map + 0x4000)));
         ok(map.insert(file(private_file, private_file + 0x4000, 2, 0, 0x4000)));
-        ok(map.insert(file(shared_file, shared_file + 0x4000, 2, 0, 0x4000, prot_read_write, RegionType::FileMmap,
-                           RegionFlags::shared)));
+        ok(map.insert(file(shared_file, shared_file + 0x4000, 2, 0, 0x4000, prot_read_write,
+                           RegionType::FileMmap, RegionFlags::shared)));
         ok(map.insert(anon(none_map, none_map + 0x4000, prot_none)));
         ok(map.insert(anon(write_only, write_only + 0x1000, pager::Protection { pager::Protection::write })));
         ok(map.insert(anon(exec_only, exec_only + 0x1000, pager::Protection { pager::Protection::execute })));
@@ -58,7 +58,8 @@ struct Space {
         ok(map.insert(anon(below_lone_guard, lone_guard, prot_read_write)));
         ok(map.insert(anon(lone_guard, lone_guard + 0x1000, prot_none, RegionType::Guard)));
         ok(map.insert(anon(guard, stack_bottom, prot_none, RegionType::Guard)));
-        ok(map.insert(anon(stack_bottom, stack_top, prot_read_write, RegionType::Stack, RegionFlags::grows_down)));
+        ok(map.insert(
+            anon(stack_bottom, stack_top, prot_read_write, RegionType::Stack, RegionFlags::grows_down)));
     }
 
     static void ok(ipc::Result<void> result) { REQUIRE(result.has_value()); }
@@ -85,20 +86,20 @@ struct Row {
 // Columns:                                  read      write     execute
 //                                          np  p     np  p     np  p
 const Row table[] = {
-    { "text r-x",                text + 0x123,         { { F, U }, { P, P }, { F, U } } },
-    { "rodata r--",              rodata + 0x123,       { { F, U }, { P, P }, { P, P } } },
-    { "data rw- private file",   data + 0x1123,        { { F, U }, { F, C }, { P, P } } },
-    { "bss rw-",                 bss + 0x123,          { { Z, U }, { Z, C }, { P, P } } },
-    { "heap rw-",                heap + 0x1123,        { { Z, U }, { Z, C }, { P, P } } },
-    { "stack rw- grows down",    stack_top - 0x2008,   { { G, U }, { G, C }, { P, P } } },
-    { "MAP_STACK stack rw-",     thread_stack + 0x123, { { Z, U }, { Z, C }, { P, P } } },
-    { "anon mmap rw-",           anon_map + 0x123,     { { Z, U }, { Z, C }, { P, P } } },
-    { "private file mmap rw-",   private_file + 0x123, { { F, U }, { F, C }, { P, P } } },
-    { "shared file mmap rw-",    shared_file + 0x123,  { { F, U }, { F, U }, { P, P } } },
-    { "PROT_NONE anon mmap",     none_map + 0x123,     { { P, P }, { P, P }, { P, P } } },
-    { "PROT_WRITE anon mmap",    write_only + 0x123,   { { Z, U }, { Z, C }, { P, P } } }, // reads: as on x86
-    { "PROT_EXEC anon mmap",     exec_only + 0x123,    { { Z, U }, { P, P }, { Z, U } } },
-    { "guard ---",               guard + 0x123,        { { H, H }, { H, H }, { H, H } } },
+    { "text r-x", text + 0x123, { { F, U }, { P, P }, { F, U } } },
+    { "rodata r--", rodata + 0x123, { { F, U }, { P, P }, { P, P } } },
+    { "data rw- private file", data + 0x1123, { { F, U }, { F, C }, { P, P } } },
+    { "bss rw-", bss + 0x123, { { Z, U }, { Z, C }, { P, P } } },
+    { "heap rw-", heap + 0x1123, { { Z, U }, { Z, C }, { P, P } } },
+    { "stack rw- grows down", stack_top - 0x2008, { { G, U }, { G, C }, { P, P } } },
+    { "MAP_STACK stack rw-", thread_stack + 0x123, { { Z, U }, { Z, C }, { P, P } } },
+    { "anon mmap rw-", anon_map + 0x123, { { Z, U }, { Z, C }, { P, P } } },
+    { "private file mmap rw-", private_file + 0x123, { { F, U }, { F, C }, { P, P } } },
+    { "shared file mmap rw-", shared_file + 0x123, { { F, U }, { F, U }, { P, P } } },
+    { "PROT_NONE anon mmap", none_map + 0x123, { { P, P }, { P, P }, { P, P } } },
+    { "PROT_WRITE anon mmap", write_only + 0x123, { { Z, U }, { Z, C }, { P, P } } }, // reads: as on x86
+    { "PROT_EXEC anon mmap", exec_only + 0x123, { { Z, U }, { P, P }, { Z, U } } },
+    { "guard ---", guard + 0x123, { { H, H }, { H, H }, { H, H } } },
 };
 
 const uint64_t accesses[3] = { FaultAccess::read, FaultAccess::write, FaultAccess::execute };
@@ -182,11 +183,13 @@ TEST_CASE("pager classifier: the stack pointer must be inside a stack")
 {
     Space space;
     const uint64_t good_fault = anon_map + 0x10;
-    auto decide = [&](uint64_t sp) { return classify(space.map, fault(good_fault, FaultAccess::write, sp)).decision; };
+    auto decide = [&](uint64_t sp) {
+        return classify(space.map, fault(good_fault, FaultAccess::write, sp)).decision;
+    };
 
     CHECK(decide(valid_sp) == FaultDecision::ZeroFill);
-    CHECK(decide(stack_top) == FaultDecision::ZeroFill);            // a fresh thread, before its first push
-    CHECK(decide(stack_bottom) == FaultDecision::ZeroFill);         // the lowest byte
+    CHECK(decide(stack_top) == FaultDecision::ZeroFill);              // a fresh thread, before its first push
+    CHECK(decide(stack_bottom) == FaultDecision::ZeroFill);           // the lowest byte
     CHECK(decide(thread_stack + 0x10000) == FaultDecision::ZeroFill); // top of a MAP_STACK stack
     CHECK(decide(thread_stack + 0x800) == FaultDecision::ZeroFill);
 
@@ -215,9 +218,12 @@ TEST_CASE("pager classifier: the main stack grows below its populated bottom, ze
     pager::note_stack_growth(*stack, va(guard));         // nor outside the stack
     CHECK(stack->stack_bottom == va(stack_top - 0x5000));
 
-    CHECK(classify(space.map, fault(stack_top - 0x3000, FaultAccess::write)).decision == FaultDecision::ZeroFill);
-    CHECK(classify(space.map, fault(stack_top - 0x5000, FaultAccess::write)).decision == FaultDecision::ZeroFill);
-    CHECK(classify(space.map, fault(stack_top - 0x5001, FaultAccess::write)).decision == FaultDecision::GrowStack);
+    CHECK(classify(space.map, fault(stack_top - 0x3000, FaultAccess::write)).decision
+          == FaultDecision::ZeroFill);
+    CHECK(classify(space.map, fault(stack_top - 0x5000, FaultAccess::write)).decision
+          == FaultDecision::ZeroFill);
+    CHECK(classify(space.map, fault(stack_top - 0x5001, FaultAccess::write)).decision
+          == FaultDecision::GrowStack);
     CHECK(classify(space.map, fault(stack_bottom, FaultAccess::read)).decision == FaultDecision::GrowStack);
 }
 
@@ -237,11 +243,13 @@ TEST_CASE("pager classifier: a fault that keeps coming back is a loop")
     CHECK(looping.region == space.map.find(va(anon_map)));
     CHECK(pager::is_fatal(looping.decision));
     // Another byte of the same page at the same ip is the same fault.
-    CHECK(classify(space.map, fault(anon_map + 0xff8, FaultAccess::read), loops).decision == FaultDecision::FaultLoop);
+    CHECK(classify(space.map, fault(anon_map + 0xff8, FaultAccess::read), loops).decision
+          == FaultDecision::FaultLoop);
 
     // A different ip or page starts counting again.
-    CHECK(classify(space.map, fault(anon_map + 0x10, FaultAccess::write, valid_sp, text + 0x20), loops).decision
-          == FaultDecision::ZeroFill);
+    CHECK(
+        classify(space.map, fault(anon_map + 0x10, FaultAccess::write, valid_sp, text + 0x20), loops).decision
+        == FaultDecision::ZeroFill);
     CHECK(loops.repeats() == 0);
     CHECK_FALSE(loops.observe(fault(anon_map + 0x10, FaultAccess::write, valid_sp, text + 0x20)));
     CHECK_FALSE(loops.observe(fault(anon_map + 0x1010, FaultAccess::write, valid_sp, text + 0x20)));
@@ -249,7 +257,8 @@ TEST_CASE("pager classifier: a fault that keeps coming back is a loop")
 
     // The legitimate pattern: map a shared page on read, copy it on write.
     FaultLoopDetector fresh;
-    CHECK(classify(space.map, fault(data + 0x10, FaultAccess::read), fresh).decision == FaultDecision::MapFromFile);
+    CHECK(classify(space.map, fault(data + 0x10, FaultAccess::read), fresh).decision
+          == FaultDecision::MapFromFile);
     CHECK(classify(space.map, fault(data + 0x10, FaultAccess::write | FaultAccess::present), fresh).decision
           == FaultDecision::CopyOnWrite);
 
@@ -273,7 +282,8 @@ TEST_CASE("pager classifier: the classification's region is the region at the ad
         { fault(anon_map + 0x10, FaultAccess::write), FaultDecision::ZeroFill },
         { fault(text + 0x10, FaultAccess::execute), FaultDecision::MapFromFile },
         { fault(data + 0x10, FaultAccess::write | FaultAccess::present), FaultDecision::CopyOnWrite },
-        { fault(shared_file + 0x10, FaultAccess::write | FaultAccess::present), FaultDecision::UpgradeRights },
+        { fault(shared_file + 0x10, FaultAccess::write | FaultAccess::present),
+          FaultDecision::UpgradeRights },
         { fault(stack_top - 0x2008, FaultAccess::write), FaultDecision::GrowStack },
         { fault(guard + 0x10, FaultAccess::write), FaultDecision::GuardHit },
         { fault(rodata + 0x10, FaultAccess::write), FaultDecision::ProtectionViolation },
@@ -323,8 +333,12 @@ TEST_CASE("pager classifier: reasons and names")
     CHECK(pager::kill_reason(FaultDecision::BadStackPointer) == KillReason::BadStackPointer);
     CHECK(pager::kill_reason(FaultDecision::FaultLoop) == KillReason::FaultLoop);
 
-    ipc::FaultMessage message { ipc::FaultLabel::PageFault, 0x1234, 0x40'0010, 0x7fff'0000,
-                                FaultAccess::write | FaultAccess::present | FaultAccess::user, 0 };
+    ipc::FaultMessage message { ipc::FaultLabel::PageFault,
+                                0x1234,
+                                0x40'0010,
+                                0x7fff'0000,
+                                FaultAccess::write | FaultAccess::present | FaultAccess::user,
+                                0 };
     FaultInfo info = FaultInfo::from_message(message);
     CHECK(info.address == va(0x1234));
     CHECK(info.ip == va(0x40'0010));

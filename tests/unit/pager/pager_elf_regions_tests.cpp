@@ -40,9 +40,9 @@ Segment segment(uint64_t vaddr, uint64_t memsz, uint64_t file_offset, uint64_t f
 // A text segment, a rodata segment, and a data segment that starts mid-page
 // and whose file bytes end mid-page, followed by three pages of bss.
 const std::vector<Segment> program {
-    segment(0x40'0000, 0x1234, 0x1000, 0x1234, r | x),  // text:   [0x400000, 0x402000)
-    segment(0x40'2000, 0x0800, 0x3000, 0x0800, r),      // rodata: [0x402000, 0x403000)
-    segment(0x40'3100, 0x5000, 0x4100, 0x2700, r | w),  // file bytes end at 0x405800, memory at 0x408100
+    segment(0x40'0000, 0x1234, 0x1000, 0x1234, r | x), // text:   [0x400000, 0x402000)
+    segment(0x40'2000, 0x0800, 0x3000, 0x0800, r),     // rodata: [0x402000, 0x403000)
+    segment(0x40'3100, 0x5000, 0x4100, 0x2700, r | w), // file bytes end at 0x405800, memory at 0x408100
 };
 
 std::string dump(const RegionMap& map)
@@ -120,7 +120,8 @@ TEST_CASE("pager elf regions: one segment at a time")
     CHECK(page_fill(exact.value().regions[0], va(0x60'1000)) == PageFill { 0x3000, page });
     CHECK(exact.value().regions[1].start == va(0x60'2000));
 
-    CHECK(segment_regions(segment(0x60'0000, 0x1000, 0x0, 0x1000, r | w | x), elf_file).error() == Error::Unsupported);
+    CHECK(segment_regions(segment(0x60'0000, 0x1000, 0x0, 0x1000, r | w | x), elf_file).error()
+          == Error::Unsupported);
     CHECK(segment_regions(segment(0x60'0000, 0, 0, 0, r), elf_file).error() == Error::InvalidArgument);
     CHECK(segment_regions(segment(0x60'0000, 0x10, 0, 0x20, r), elf_file).error() == Error::InvalidArgument);
 }
@@ -188,7 +189,8 @@ TEST_CASE("pager elf regions: heap, stack and guard around the image")
 
     // The layout as the classifier sees it.
     auto decide = [&](uint64_t address, uint64_t access) {
-        return pager::classify(map, pager::FaultInfo { va(address), access, va(0x40'0000), va(stack_top) }).decision;
+        return pager::classify(map, pager::FaultInfo { va(address), access, va(0x40'0000), va(stack_top) })
+            .decision;
     };
     using D = pager::FaultDecision;
     CHECK(decide(0x40'0000, ipc::FaultAccess::execute) == D::MapFromFile);
@@ -224,7 +226,8 @@ TEST_CASE("pager elf regions: refusals leave the map empty")
     CHECK(build_process_regions(program, elf_file, StackParameters { va(stack_top), 0 }, map).error()
           == Error::InvalidArgument);
     // A stack that runs into the image.
-    CHECK(build_process_regions(program, elf_file, StackParameters { va(0x40'4000), 0x2000, 0x1000 }, map).error()
+    CHECK(build_process_regions(program, elf_file, StackParameters { va(0x40'4000), 0x2000, 0x1000 }, map)
+              .error()
           == Error::Overlap);
     CHECK(map.count() == 0);
     std::vector<Segment> nothing;
@@ -287,10 +290,10 @@ TEST_CASE("pager elf regions: the real init program")
         for (uint64_t address = s.vaddr; address < s.vaddr + s.memsz; ++address) {
             const Region& region = region_at(map, address);
             bool in_file = address - s.vaddr < s.filesz;
-            RegionType expected = s.executable()     ? RegionType::Text
-                : !s.writable()                      ? RegionType::RoData
-                : address < file_pages_end           ? RegionType::Data
-                                                     : RegionType::Bss;
+            RegionType expected = s.executable() ? RegionType::Text
+                : !s.writable()                  ? RegionType::RoData
+                : address < file_pages_end       ? RegionType::Data
+                                                 : RegionType::Bss;
             if (region.type != expected || region.prot.bits != first.prot.bits)
                 FAIL("byte at " << va(address) << " is in " << describe(region));
             uint8_t byte = populate(region, va(address), file)[va(address).offset_in_page()];
@@ -302,7 +305,8 @@ TEST_CASE("pager elf regions: the real init program")
 
     // The entry point is executable code, lazily mapped from the file.
     pager::Classification entry = pager::classify(
-        map, pager::FaultInfo { va(image.entry()), ipc::FaultAccess::execute, va(image.entry()), va(stack_top) });
+        map,
+        pager::FaultInfo { va(image.entry()), ipc::FaultAccess::execute, va(image.entry()), va(stack_top) });
     CHECK(entry.decision == pager::FaultDecision::MapFromFile);
     REQUIRE(entry.region != nullptr);
     CHECK(entry.region->type == RegionType::Text);

@@ -17,8 +17,8 @@ public:
     bool is_resident(VirtAddr p) const override { return pages.count(p.get()) != 0; }
 };
 
-std::vector<uint64_t> select(const PagePolicy& policy, const Region& region, uint64_t fault, const Resident& resident,
-                             size_t capacity = PagePolicy::max_batch)
+std::vector<uint64_t> select(const PagePolicy& policy, const Region& region, uint64_t fault,
+                             const Resident& resident, size_t capacity = PagePolicy::max_batch)
 {
     std::vector<VirtAddr> out(capacity);
     size_t n = policy.select(region, VirtAddr(fault), resident, out.data(), capacity);
@@ -31,7 +31,8 @@ std::vector<uint64_t> select(const PagePolicy& policy, const Region& region, uin
 
 Region bss(uint64_t start, uint64_t pages)
 {
-    return Region::anonymous(RegionType::Bss, VirtAddr(start), VirtAddr(start + pages * page), prot_read_write);
+    return Region::anonymous(RegionType::Bss, VirtAddr(start), VirtAddr(start + pages * page),
+                             prot_read_write);
 }
 
 } // namespace
@@ -72,8 +73,9 @@ TEST_CASE("eager: every non-resident page of the region except the faulting one"
 
 TEST_CASE("eager: a grows-down stack fills from the fault up to its top only")
 {
-    Region stack = Region::anonymous(RegionType::Stack, VirtAddr(0x7000'0000), VirtAddr(0x7000'0000 + 2048 * page),
-                                     prot_read_write, RegionFlags { RegionFlags::grows_down });
+    Region stack
+        = Region::anonymous(RegionType::Stack, VirtAddr(0x7000'0000), VirtAddr(0x7000'0000 + 2048 * page),
+                            prot_read_write, RegionFlags { RegionFlags::grows_down });
     Resident resident;
     uint64_t fault = stack.end.get() - 3 * page;
     auto pages = select(eager_policy(), stack, fault, resident);

@@ -60,8 +60,9 @@ TEST_CASE("pager region map: lookup at boundaries and unaligned addresses")
     require_ok(map.insert(anon(0x10000, 0x12000, prot_read, RegionType::AnonMmap)));
     require_ok(map.insert(anon(0x30000, 0x31000))); // adjacent to the first: allowed
 
-    CHECK(spans(map) == std::vector<std::pair<uint64_t, uint64_t>> { { 0x10000, 0x12000 }, { 0x20000, 0x30000 },
-                                                                    { 0x30000, 0x31000 } });
+    CHECK(spans(map)
+          == std::vector<std::pair<uint64_t, uint64_t>> {
+              { 0x10000, 0x12000 }, { 0x20000, 0x30000 }, { 0x30000, 0x31000 } });
     CHECK(map.find(va(0)) == nullptr);
     CHECK(map.find(va(0xffff)) == nullptr);
     REQUIRE(map.find(va(0x10000)) != nullptr);
@@ -151,15 +152,11 @@ TEST_CASE("pager region map: find stays right while the map changes under its hi
         case 1:
             (void)map.insert(anon(start, start + length)); // may overlap: refused
             break;
-        case 2:
-            (void)map.remove(range(start, start + length));
-            break;
+        case 2: (void)map.remove(range(start, start + length)); break;
         case 3:
             (void)map.protect(range(start, start + length), random() % 2 ? prot_read : prot_read_write);
             break;
-        case 4:
-            (void)map.set_break(va(0x8000'0000 + (random() % 8) * page));
-            break;
+        case 4: (void)map.set_break(va(0x8000'0000 + (random() % 8) * page)); break;
         }
         // A few hot places, as faults and stack pointers are.
         for (uint64_t address : { base + 0x10, base + span / 2 + 0x20, base + span - 8, uint64_t(0x8000'0010),
@@ -176,19 +173,21 @@ TEST_CASE("pager region map: insert refuses overlap, misalignment and the heap")
     RegionMap map;
     require_ok(map.insert(anon(0x20000, 0x30000)));
 
-    CHECK(error_of(map.insert(anon(0x1f000, 0x21000))) == Error::Overlap);  // across the start
-    CHECK(error_of(map.insert(anon(0x2f000, 0x31000))) == Error::Overlap);  // across the end
-    CHECK(error_of(map.insert(anon(0x24000, 0x25000))) == Error::Overlap);  // inside
-    CHECK(error_of(map.insert(anon(0x10000, 0x40000))) == Error::Overlap);  // around
-    CHECK(error_of(map.insert(anon(0x20000, 0x30000))) == Error::Overlap);  // the same
+    CHECK(error_of(map.insert(anon(0x1f000, 0x21000))) == Error::Overlap);         // across the start
+    CHECK(error_of(map.insert(anon(0x2f000, 0x31000))) == Error::Overlap);         // across the end
+    CHECK(error_of(map.insert(anon(0x24000, 0x25000))) == Error::Overlap);         // inside
+    CHECK(error_of(map.insert(anon(0x10000, 0x40000))) == Error::Overlap);         // around
+    CHECK(error_of(map.insert(anon(0x20000, 0x30000))) == Error::Overlap);         // the same
     CHECK(error_of(map.insert(anon(0x10800, 0x11000))) == Error::InvalidArgument); // start misaligned
     CHECK(error_of(map.insert(anon(0x10000, 0x10800))) == Error::InvalidArgument); // end misaligned
     CHECK(error_of(map.insert(anon(0x10000, 0x10000))) == Error::InvalidArgument); // empty
     CHECK(error_of(map.insert(anon(0x11000, 0x10000))) == Error::InvalidArgument); // backwards
-    CHECK(error_of(map.insert(anon(0x10000, 0x11000, prot_read_write, RegionType::Heap))) == Error::InvalidArgument);
+    CHECK(error_of(map.insert(anon(0x10000, 0x11000, prot_read_write, RegionType::Heap)))
+          == Error::InvalidArgument);
     CHECK(error_of(map.insert(file(0x10000, 0x11000, 1, 0x800, page))) == Error::InvalidArgument);
     CHECK(error_of(map.insert(anon(0, 0x1000))) == Error::OutOfRange); // the null page
-    CHECK(error_of(map.insert(anon(ipc::user_space_end - page, ipc::user_space_end + page))) == Error::OutOfRange);
+    CHECK(error_of(map.insert(anon(ipc::user_space_end - page, ipc::user_space_end + page)))
+          == Error::OutOfRange);
     CHECK(map.count() == 1);
 
     require_ok(map.insert(anon(0x1f000, 0x20000)));
@@ -225,14 +224,16 @@ TEST_CASE("pager region map: remove trims edges, spans regions and holes, ignore
     require_ok(map.insert(anon(0x30000, 0x34000)));
 
     require_ok(map.remove(range(0x13000, 0x22000))); // the end of one, a hole, the start of another
-    CHECK(spans(map) == std::vector<std::pair<uint64_t, uint64_t>> { { 0x10000, 0x13000 }, { 0x22000, 0x24000 },
-                                                                    { 0x24000, 0x28000 }, { 0x30000, 0x34000 } });
+    CHECK(spans(map)
+          == std::vector<std::pair<uint64_t, uint64_t>> {
+              { 0x10000, 0x13000 }, { 0x22000, 0x24000 }, { 0x24000, 0x28000 }, { 0x30000, 0x34000 } });
     CHECK(map.regions()[1].backing.offset == 0x2000);
     CHECK(map.regions()[1].backing.size == 0x2000);
 
     require_ok(map.remove(range(0x22000, 0x30000))); // exactly two whole regions
     require_ok(map.remove(range(0x50000, 0x60000))); // nothing there: fine, as munmap
-    CHECK(spans(map) == std::vector<std::pair<uint64_t, uint64_t>> { { 0x10000, 0x13000 }, { 0x30000, 0x34000 } });
+    CHECK(spans(map)
+          == std::vector<std::pair<uint64_t, uint64_t>> { { 0x10000, 0x13000 }, { 0x30000, 0x34000 } });
 
     CHECK(error_of(map.remove(range(0x10800, 0x11000))) == Error::InvalidArgument);
     CHECK(error_of(map.remove(range(0x11000, 0x11000))) == Error::InvalidArgument);
@@ -241,20 +242,24 @@ TEST_CASE("pager region map: remove trims edges, spans regions and holes, ignore
 TEST_CASE("pager region map: only what mmap made may be unmapped or reprotected")
 {
     RegionMap map;
-    require_ok(map.insert(file(0x400000, 0x402000, 1, 0, 0x2000, pager::prot_read_execute, RegionType::Text)));
+    require_ok(
+        map.insert(file(0x400000, 0x402000, 1, 0, 0x2000, pager::prot_read_execute, RegionType::Text)));
     require_ok(map.insert(file(0x402000, 0x403000, 1, 0x2000, 0x1000, prot_read, RegionType::RoData)));
     require_ok(map.insert(file(0x403000, 0x404000, 1, 0x3000, 0x800, prot_read_write, RegionType::Data)));
     require_ok(map.insert(anon(0x404000, 0x406000, prot_read_write, RegionType::Bss)));
     require_ok(map.set_heap_start(va(0x406000)));
     REQUIRE(map.set_break(va(0x408000)).has_value());
     require_ok(map.insert(anon(0x7000'0000, 0x7001'0000, prot_none, RegionType::Guard)));
-    require_ok(map.insert(anon(0x7001'0000, 0x7081'0000, prot_read_write, RegionType::Stack, RegionFlags::grows_down)));
-    require_ok(map.insert(anon(0x1000'0000, 0x1001'0000, prot_read_write, RegionType::Stack, RegionFlags::map_stack)));
+    require_ok(map.insert(
+        anon(0x7001'0000, 0x7081'0000, prot_read_write, RegionType::Stack, RegionFlags::grows_down)));
+    require_ok(map.insert(
+        anon(0x1000'0000, 0x1001'0000, prot_read_write, RegionType::Stack, RegionFlags::map_stack)));
     require_ok(map.insert(anon(0x2000'0000, 0x2000'4000)));
 
-    const uint64_t fixed[][2] = { { 0x400000, 0x401000 }, { 0x402000, 0x403000 }, { 0x403000, 0x404000 },
-                                  { 0x404000, 0x405000 }, { 0x406000, 0x407000 }, { 0x7000'0000, 0x7000'1000 },
-                                  { 0x7080'0000, 0x7081'0000 } };
+    const uint64_t fixed[][2]
+        = { { 0x400000, 0x401000 },      { 0x402000, 0x403000 }, { 0x403000, 0x404000 },
+            { 0x404000, 0x405000 },      { 0x406000, 0x407000 }, { 0x7000'0000, 0x7000'1000 },
+            { 0x7080'0000, 0x7081'0000 } };
     size_t before = map.count();
     for (auto& r : fixed) {
         const Region* region = map.find(va(r[0]));
@@ -315,7 +320,8 @@ TEST_CASE("pager region map: protect merges compatible neighbours only")
     RegionMap map;
     require_ok(map.insert(anon(0x10000, 0x12000)));
     require_ok(map.insert(anon(0x12000, 0x14000, prot_read)));
-    require_ok(map.insert(anon(0x14000, 0x16000, prot_read_write, RegionType::AnonMmap, RegionFlags::shared)));
+    require_ok(
+        map.insert(anon(0x14000, 0x16000, prot_read_write, RegionType::AnonMmap, RegionFlags::shared)));
     require_ok(map.insert(file(0x16000, 0x18000, 2, 0x0, 0x2000)));
     require_ok(map.insert(file(0x18000, 0x1a000, 2, 0x4000, 0x2000))); // not contiguous in the file
     require_ok(map.insert(file(0x1a000, 0x1c000, 2, 0x6000, 0x2000)));
@@ -325,8 +331,8 @@ TEST_CASE("pager region map: protect merges compatible neighbours only")
     CHECK(map.find(va(0x14000))->start == va(0x14000)); // shared flag differs: apart
 
     require_ok(map.protect(range(0x16000, 0x1c000), prot_read));
-    CHECK(map.find(va(0x16000))->end == va(0x18000));  // file offsets jump: apart
-    CHECK(map.find(va(0x18000))->end == va(0x1c000));  // contiguous: merged
+    CHECK(map.find(va(0x16000))->end == va(0x18000)); // file offsets jump: apart
+    CHECK(map.find(va(0x18000))->end == va(0x1c000)); // contiguous: merged
     CHECK(map.find(va(0x18000))->backing.size == 0x4000);
 
     // File data that stops inside the left part cannot continue in the right.
@@ -374,7 +380,7 @@ TEST_CASE("pager region map: capacity")
 
     // What does not add a region still works when full.
     require_ok(big.protect(range(0x6000'1000, 0x6000'2000), prot_read_write)); // same prot: no cut
-    require_ok(big.remove(range(0x6000'3000, 0x6000'4000)));                    // trims an edge
+    require_ok(big.remove(range(0x6000'3000, 0x6000'4000)));                   // trims an edge
     require_ok(big.protect(range(0x6000'0000, 0x6000'3000), prot_read));       // whole region
     require_ok(big.remove(range(0x6000'0000, 0x6000'3000)));
     CHECK(big.count() == RegionMap::capacity - 1);
@@ -392,15 +398,17 @@ TEST_CASE("pager region map: find_free places non-fixed mappings")
     CHECK(map.find_free(0x2001, VirtAddr(), below).value() == va(0x6fff'd000)); // rounded up to pages
     CHECK(map.find_free(0, VirtAddr(), below).error() == Error::InvalidArgument);
 
-    require_ok(map.insert(anon(0x6fff'e000, 0x7100'0000)));  // straddles the limit
-    require_ok(map.insert(anon(0x6fff'a000, 0x6fff'c000)));  // leaves a two-page gap above it
+    require_ok(map.insert(anon(0x6fff'e000, 0x7100'0000))); // straddles the limit
+    require_ok(map.insert(anon(0x6fff'a000, 0x6fff'c000))); // leaves a two-page gap above it
     CHECK(map.find_free(0x2000, VirtAddr(), below).value() == va(0x6fff'c000));
     CHECK(map.find_free(0x3000, VirtAddr(), below).value() == va(0x6fff'7000)); // gap too small: go below
     CHECK(map.find_free(0x1000, va(0x5000'0800), below).value() == va(0x5000'0000)); // free hint, rounded
-    CHECK(map.find_free(0x1000, va(0x7200'0000), below).value() == va(0x7200'0000)); // a hint above the limit is fine
+    CHECK(map.find_free(0x1000, va(0x7200'0000), below).value()
+          == va(0x7200'0000)); // a hint above the limit is fine
     CHECK(map.find_free(0x3000, va(0x6fff'b000), below).value() == va(0x6fff'7000)); // taken hint: top-down
     CHECK(map.find_free(0x7000'0000, VirtAddr(), below).error() == Error::NoMemory);
-    CHECK(map.find_free(0x6fff'a000 - ipc::user_space_base, VirtAddr(), below).value() == va(ipc::user_space_base));
+    CHECK(map.find_free(0x6fff'a000 - ipc::user_space_base, VirtAddr(), below).value()
+          == va(ipc::user_space_base));
     CHECK(map.find_free(page, VirtAddr(), va(ipc::user_space_base)).error() == Error::NoMemory);
 }
 
@@ -427,7 +435,7 @@ TEST_CASE("pager region map: brk grows and shrinks the heap up to the next regio
     CHECK(map.current_break() == va(0x50'1234));
     CHECK(error_of(map.set_heap_start(va(0x51'0000))) == Error::Busy);
 
-    CHECK(map.set_break(va(0x60'0001)).error() == Error::Overlap);  // would reach the next region
+    CHECK(map.set_break(va(0x60'0001)).error() == Error::Overlap); // would reach the next region
     CHECK(map.set_break(va(0x4f'ffff)).error() == Error::InvalidArgument);
     CHECK(map.set_break(va(ipc::user_space_end + 1)).error() == Error::OutOfRange);
     CHECK(map.current_break() == va(0x50'1234));

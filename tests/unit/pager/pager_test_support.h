@@ -64,7 +64,8 @@ inline Region file(uint64_t start, uint64_t end, uint32_t file_id, uint64_t offs
 inline std::string describe(const Region& region)
 {
     char text[96];
-    std::snprintf(text, sizeof(text), "[0x%llx,0x%llx) %s %s", static_cast<unsigned long long>(region.start.get()),
+    std::snprintf(text, sizeof(text), "[0x%llx,0x%llx) %s %s",
+                  static_cast<unsigned long long>(region.start.get()),
                   static_cast<unsigned long long>(region.end.get()), pager::region_type_name(region.type),
                   pager::protection_string(region.prot).text);
     return text;

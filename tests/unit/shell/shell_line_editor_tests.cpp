@@ -159,7 +159,8 @@ TEST_CASE("history: Up recalls older lines, Down newer ones, then the draft")
     CHECK(s.echo == "\b \b\b \b\b \bthree");
 
     // A recalled line can be edited and submitted.
-    s.type("\x7f\x7f\x7f" "ee\r");
+    s.type("\x7f\x7f\x7f"
+           "ee\r");
     CHECK(s.submitted.back() == "thee");
     CHECK(std::string(s.editor.history_entry(0)) == "thee");
     CHECK(std::string(s.editor.history_entry(1)) == "three"); // the entry itself is unchanged

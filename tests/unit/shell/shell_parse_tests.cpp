@@ -150,8 +150,8 @@ TEST_CASE("limits: max_args words and max_line bytes")
 TEST_CASE("every error has a message")
 {
     for (auto e : { ParseError::UnterminatedSingleQuote, ParseError::UnterminatedDoubleQuote,
-                    ParseError::TrailingBackslash, ParseError::MisplacedAmpersand, ParseError::EmptyBackground,
-                    ParseError::TooManyArguments, ParseError::TooLong }) {
+                    ParseError::TrailingBackslash, ParseError::MisplacedAmpersand,
+                    ParseError::EmptyBackground, ParseError::TooManyArguments, ParseError::TooLong }) {
         std::string message = shell::parse_error_message(e);
         CHECK_FALSE(message.empty());
         CHECK(message != "unknown error");

@@ -6,7 +6,8 @@
 //   Stat      w0 = file id                           -> w0 = size, w1 = FileType, w2 = mode
 //   Read      w0 = file id, w1 = offset, w2 = length -> w0 = bytes read, w1.. = the bytes (at most read_max)
 //   List      w0 = index, w1 = path length, w2.. = directory path
-//                                                    -> w0 = FileType, w1 = size, w2 = name length, w3.. = name
+//                                                    -> w0 = FileType, w1 = size, w2 = name length, w3.. =
+//                                                    name
 //                                                       (NotFound past the last entry)
 //   FillPage  w0 = file id, w1 = page index, cap = a Frame (write right)
 //                                                    -> w0 = file bytes in that page (the rest is zeroed)
@@ -28,7 +29,7 @@ enum class Label : uint32_t {
 
 enum class FileType : uint64_t { Regular = 1, Directory = 2, Other = 3 };
 
-inline constexpr unsigned path_words = 32;     // 256 bytes
+inline constexpr unsigned path_words = 32; // 256 bytes
 inline constexpr unsigned read_max = 8 * (max_message_words - 1);
 
 } // namespace ipc::proto::fs

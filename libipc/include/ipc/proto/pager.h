@@ -45,18 +45,18 @@ inline constexpr uint64_t control_badge = uint64_t(1) << 62;
 // The words of a Stats reply, in order.
 enum class StatsWord : unsigned {
     Faults = 0,
-    LazyByRegionType = 1,  // 9 words: pages populated per RegionType (text .. rodata)
+    LazyByRegionType = 1, // 9 words: pages populated per RegionType (text .. rodata)
     GuardHits = 10,
     ProtectionViolations = 11,
     InvalidAddresses = 12,
     OutOfMemoryKills = 13,
     BadStackPointerKills = 14,
     FaultLoopKills = 15,
-    FileFills = 16,        // pages read through the file server
+    FileFills = 16, // pages read through the file server
     CopyOnWrite = 17,
-    CachePages = 18,       // page-cache frames (one per file page, shared by all clients)
+    CachePages = 18, // page-cache frames (one per file page, shared by all clients)
     FramesRetyped = 19,
-    FramesRecycled = 20,   // waiting for reuse
+    FramesRecycled = 20, // waiting for reuse
     UntypedBytesLeft = 21,
     NeighboursPopulated = 22, // pages the policy mapped besides the faulting ones
     Count = 23
@@ -81,7 +81,7 @@ enum class KillReason : uint64_t {
     FaultLoop = 6,
     UnknownClient = 7,
     Exception = 8,
-    Killed = 9,          // by the process manager, on request
+    Killed = 9, // by the process manager, on request
 };
 
 constexpr uint64_t encode_kill(KillReason reason, uint64_t address)

@@ -10,11 +10,11 @@ enum ProcessSlot : CPtr {
     process_slot_tcb = 1,
     process_slot_cnode = 2,
     process_slot_vspace = 3,
-    process_slot_pager = 4,    // the pager's endpoint, badged with our pid (mmap, brk, ...)
-    process_slot_process = 5,  // the process manager's endpoint, badged with our pid (exit, spawn, wait)
-    process_slot_fs = 6,       // the file server's endpoint
+    process_slot_pager = 4,   // the pager's endpoint, badged with our pid (mmap, brk, ...)
+    process_slot_process = 5, // the process manager's endpoint, badged with our pid (exit, spawn, wait)
+    process_slot_fs = 6,      // the file server's endpoint
     process_slot_ipc_buffer = 7,
-    process_slot_console = 8,  // the console server's endpoint (line I/O for the shell)
+    process_slot_console = 8, // the console server's endpoint (line I/O for the shell)
     process_slot_first_free = 9,
 };
 

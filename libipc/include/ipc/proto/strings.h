@@ -30,7 +30,8 @@ inline unsigned pack_string(uint64_t* words, unsigned max_words, const char* tex
 
 // Unpacks at most `length` bytes (and at most `capacity - 1`) into a
 // NUL-terminated buffer; returns the length written.
-inline size_t unpack_string(const uint64_t* words, unsigned word_count, size_t length, char* out, size_t capacity)
+inline size_t unpack_string(const uint64_t* words, unsigned word_count, size_t length, char* out,
+                            size_t capacity)
 {
     if (capacity == 0)
         return 0;
