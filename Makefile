@@ -20,7 +20,8 @@ CMDLINE ?=
 export CMDLINE
 CROSS_FILE := boot/cross-x86_64-freestanding.ini
 DEB_PACKAGES := qemu-system-x86 grub-pc-bin grub-common xorriso mtools \
-                meson ninja-build doctest-dev g++ python3 cpio python3-matplotlib
+                meson ninja-build doctest-dev g++ python3 cpio python3-matplotlib \
+                clang-format
 
 .PHONY: run test build configure deps clean
 
