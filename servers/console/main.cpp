@@ -22,10 +22,10 @@
 //
 // CSpace (given by init): see the slot constants below.
 #include <ipc/proto/console.h>
-#include <ipc/proto/process.h>
 #include <ipc/proto/slots.h>
 #include <ipc/proto/strings.h>
 #include <kernel_api.h>
+#include <process.h>
 #include <stdio.h>
 #include <syscall.h>
 
@@ -40,7 +40,6 @@ namespace proto = ipc::proto::console;
 // Given by init.
 constexpr CPtr slot_cnode = ipc::proto::process_slot_cnode;
 constexpr CPtr slot_vspace = ipc::proto::process_slot_vspace;
-constexpr CPtr slot_process = ipc::proto::process_slot_process; // badged with our pid
 constexpr CPtr slot_service = ipc::proto::process_slot_console; // our endpoint, read + write
 constexpr CPtr slot_ports = 9;                                  // IoPort 0x3f8-0x3ff
 constexpr CPtr slot_irq = 10;                                   // IrqHandler for IRQ 4
@@ -290,7 +289,9 @@ void serve_readers()
 void interrupt_foreground()
 {
     put_bytes("^C\n", 3);
-    (void)kapi::call(slot_process, MessageInfo(uint32_t(ipc::proto::process::Label::Kill), 1), g_foreground);
+    // Our process cap has the operator right: the person at the keyboard may
+    // end any program. A foreground pid that has ended already is NotFound.
+    (void)libc::kill(g_foreground);
 }
 
 void take_input(const kapi::SyscallResult& m)

@@ -11,6 +11,7 @@
 #include "options.h"
 #include "processes.h"
 #include "resources.h"
+#include <ipc/proto/badges.h>
 #include <ipc/proto/pager.h>
 #include <ipc/proto/slots.h>
 #include <pager/cspace.h>
@@ -150,8 +151,7 @@ init::ProcessObjects start_pager(const ipc::ModuleDescriptor& pager, CPtr endpoi
 
 // The console server owns COM1: its port range, IRQ 4 bound to a
 // notification, and a little memory for its input thread.
-init::ProcessObjects start_console(const ipc::ModuleDescriptor& module, CPtr endpoint, CPtr process_endpoint,
-                                   uint64_t pid)
+init::ProcessObjects start_console(const ipc::ModuleDescriptor& module, CPtr endpoint, CPtr process_endpoint)
 {
     constexpr CPtr ports_slot = 9, irq_slot = 10, notification_slot = 11, memory_slot = 12;
     constexpr unsigned com1_irq = 4;
@@ -159,7 +159,10 @@ init::ProcessObjects start_console(const ipc::ModuleDescriptor& module, CPtr end
     init::ProcessObjects& p = server.objects;
     must(init::give_cap(p, ipc::proto::process_slot_console, endpoint, Rights::read | Rights::write),
          "console endpoint");
-    must(init::give_cap(p, ipc::proto::process_slot_process, process_endpoint, Rights::write, pid),
+    // Its process cap names no program (servers have no pid) and has the
+    // operator right: a typed Ctrl-C kills the foreground program.
+    must(init::give_cap(p, ipc::proto::process_slot_process, process_endpoint, Rights::write,
+                        ipc::proto::Badge().with_operator().raw()),
          "process endpoint");
     CPtr ports = must(init::slots().allocate(), "slots");
     must(kapi::ioport_issue(ipc::root_slot_io_ports, 0x3f8, 0x3ff, ports), "COM1 ports");
@@ -242,13 +245,13 @@ int main(int, char**)
     init::Options options = init::read_options(
         command_line(info), [](const char* problem) { libc::print("init: {}\n", problem); });
     init::ProcessManager manager;
-    manager.register_server("fs", 1000, start_fs(*fs, *initrd, fs_ep));
-    manager.register_server("pager", 1001, start_pager(*pager, pager_ep, fs_ep, options.pager_flags));
+    manager.register_server("fs", start_fs(*fs, *initrd, fs_ep));
+    manager.register_server("pager", start_pager(*pager, pager_ep, fs_ep, options.pager_flags));
     const ipc::ModuleDescriptor* console = find_module(info, "console");
     CPtr console_ep = 0;
     if (console) {
         console_ep = must(init::retype(objects, ObjectType::Endpoint), "endpoint");
-        manager.register_server("console", 1002, start_console(*console, console_ep, process_ep, 1002));
+        manager.register_server("console", start_console(*console, console_ep, process_ep));
     }
     libc::print("init: file server{} and pager started\n", console ? ", console" : "");
 

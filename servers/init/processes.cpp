@@ -18,16 +18,26 @@ using ipc::Error;
 using ipc::MessageInfo;
 using ipc::Result;
 using ipc::Rights;
+using ipc::proto::Badge;
 using ipc::proto::process::ExitKind;
 using ipc::proto::process::Label;
+using ipc::proto::process::Message;
+namespace process = ipc::proto::process;
 namespace pager = ipc::proto::pager;
 namespace fs = ipc::proto::fs;
 
 namespace {
-constexpr unsigned max_processes = 32;
 constexpr uint8_t program_priority = 100;
 
-CPtr g_free_blocks[max_processes];
+// What a program is made of, kept for it by index in the program table.
+struct ProgramObjects {
+    ProcessObjects objects;
+    CPtr fault_endpoint { 0 }; // ours: the pager endpoint minted with the pid
+    CPtr supervisor { 0 };     // ours: our endpoint minted with the pid's exit-notice badge
+};
+ProgramObjects g_objects[program_table_size];
+
+CPtr g_free_blocks[program_table_size];
 unsigned g_free_block_count = 0;
 
 Result<CPtr> take_block()
@@ -39,7 +49,7 @@ Result<CPtr> take_block()
 
 void return_block(CPtr block)
 {
-    if (g_free_block_count < max_processes)
+    if (g_free_block_count < program_table_size)
         g_free_blocks[g_free_block_count++] = block;
 }
 
@@ -49,33 +59,8 @@ Result<void> check(Error e)
         return e;
     return {};
 }
-} // namespace
 
-struct ProcessManager::Process {
-    bool used;
-    bool announce; // started from the run list: print how it ends
-    bool server;
-    bool finished;
-    uint64_t pid;
-    char name[32];
-    ProcessObjects objects;
-    CPtr fault_endpoint; // ours: the pager endpoint minted with the pid
-    CPtr supervisor;     // ours: our endpoint minted with death_badge | pid
-    CPtr waiter;         // a saved Reply cap of someone in Wait, or 0
-    ExitRecord exit;
-};
-
-static ProcessManager::Process g_processes[max_processes];
-
-static void copy_name(char* out, const char* in, size_t capacity)
-{
-    size_t n = 0;
-    for (; in[n] && n + 1 < capacity; ++n)
-        out[n] = in[n];
-    out[n] = 0;
-}
-
-static const char* last_component(const char* path)
+const char* last_component(const char* path)
 {
     const char* base = path;
     for (const char* c = path; *c; ++c) {
@@ -85,70 +70,77 @@ static const char* last_component(const char* path)
     return base;
 }
 
-void ProcessManager::init(const Endpoints& endpoints) { m_endpoints = endpoints; }
-
-ProcessManager::Process* ProcessManager::find(uint64_t pid)
+void copy_name(char* out, const char* in, size_t capacity)
 {
-    for (auto& p : g_processes) {
-        if (p.used && p.pid == pid)
-            return &p;
-    }
-    return nullptr;
+    size_t n = 0;
+    for (; in[n] && n + 1 < capacity; ++n)
+        out[n] = in[n];
+    out[n] = 0;
 }
 
-void ProcessManager::register_server(const char* name, uint64_t pid, const ProcessObjects& objects)
+void reply(const Message& m) { (void)kapi::send_message(ipc::Syscall::Reply, 0, m.info, m.words); }
+void refuse(Error e) { (void)kapi::reply(MessageInfo(uint32_t(e), 0)); }
+
+void discard_reply_cap(CPtr slot)
 {
-    for (auto& p : g_processes) {
-        if (!p.used) {
-            p = Process {};
-            p.used = true;
-            p.server = true;
-            p.pid = pid;
-            p.objects = objects;
-            copy_name(p.name, name, sizeof(p.name));
-            return;
-        }
+    (void)kapi::cnode_delete(ipc::root_slot_cnode, slot);
+    slots().free(slot);
+}
+} // namespace
+
+void ProcessManager::init(const Endpoints& endpoints) { m_endpoints = endpoints; }
+
+void ProcessManager::register_server(const char* name, const ProcessObjects& objects)
+{
+    if (m_server_count == max_servers) {
+        libc::print("init: no room to list server {}\n", name);
+        return;
     }
+    Server& s = m_servers[m_server_count++];
+    copy_name(s.name, name, sizeof(s.name));
+    s.objects = objects;
 }
 
 // Every failure is reported here, once, with the most specific reason known.
-Result<uint64_t> ProcessManager::spawn(const char* argv, size_t argv_length, bool announce)
+Result<Pid> ProcessManager::spawn(const process::SpawnRequest& request, Pid parent, bool from_run_list)
 {
-    const char* path = argv; // argv[0]
-    auto refuse = [&](Error e) -> Result<uint64_t> {
+    const char* path = request.path();
+    auto refused = [&](Error e) -> Result<Pid> {
         libc::print("init: cannot run {}: {}\n", path, ipc::error_name(e));
         return e;
     };
-    Process* slot = nullptr;
-    for (auto& p : g_processes) {
-        if (!p.used) {
-            slot = &p;
-            break;
-        }
-    }
-    if (!slot)
-        return refuse(Error::NoMemory);
+    auto reserved = m_programs.reserve(parent, last_component(path), from_run_list);
+    if (reserved.is_error())
+        return refused(reserved.error());
+    ProgramTable::Index index = reserved.value();
+    Pid pid = m_programs.at(index).pid;
+    // From here on a failure gives the entry back: a refused Spawn costs nothing.
+    auto unreserve = [&](Error e) -> Result<Pid> {
+        m_programs.release(index);
+        return refused(e);
+    };
 
     // 1. The program's file, from the file server.
     uint64_t words[ipc::max_message_words] {};
     size_t path_length = strlen(path);
+    if (path_length > ipc::proto::max_path)
+        return unreserve(Error::InvalidArgument);
     words[0] = path_length;
     unsigned n = 1 + ipc::proto::pack_string(words + 1, fs::path_words, path, path_length);
     auto opened = kapi::send_message(ipc::Syscall::Call, m_endpoints.fs,
                                      MessageInfo(uint32_t(fs::Label::Open), n), words);
     if (Error e = kapi::call_error(opened); e != Error::None)
-        return refuse(e);
+        return unreserve(e);
     uint64_t file_id = opened.words[0], file_size = opened.words[1];
 
     // 2. An empty process.
-    uint64_t pid = m_next_pid++;
     auto taken = take_block();
     if (taken.is_error())
-        return refuse(taken.error());
+        return unreserve(taken.error());
     CPtr block = taken.value();
     auto created = create_process(block, ipc::proto::process_cnode_radix);
     // Undoes the half-made process; `said` when the reason is already printed.
-    auto fail = [&](Error e, bool said = false) -> Result<uint64_t> {
+    auto fail = [&](Error e, bool said = false) -> Result<Pid> {
         if (!said)
             libc::print("init: cannot run {}: {}\n", path, ipc::error_name(e));
         ProcessObjects objects { .block = block };
@@ -156,14 +148,29 @@ Result<uint64_t> ProcessManager::spawn(const char* argv, size_t argv_length, boo
             objects = created.value();
         destroy_process(objects);
         return_block(block);
+        ProgramObjects& o = g_objects[index];
+        for (CPtr slot : { o.fault_endpoint, o.supervisor }) {
+            if (slot) {
+                (void)kapi::cnode_delete(ipc::root_slot_cnode, slot);
+                slots().free(slot);
+            }
+        }
+        o = ProgramObjects {};
+        m_programs.release(index);
         return e;
     };
     if (created.is_error())
         return fail(created.error());
     ProcessObjects objects = created.value();
-    auto given = give_cap(objects, ipc::proto::process_slot_pager, m_endpoints.pager, Rights::write, pid);
+    // Its caps: the pager's and ours name it by its pid; only init's own
+    // programs (the shell) get the operator right.
+    Badge client = Badge::client(pid.value());
+    Badge process_badge = from_run_list ? client.with_operator() : client;
+    auto given
+        = give_cap(objects, ipc::proto::process_slot_pager, m_endpoints.pager, Rights::write, client.raw());
     if (!given.is_error())
-        given = give_cap(objects, ipc::proto::process_slot_process, m_endpoints.process, Rights::write, pid);
+        given = give_cap(objects, ipc::proto::process_slot_process, m_endpoints.process, Rights::write,
+                         process_badge.raw());
     if (!given.is_error())
         given = give_cap(objects, ipc::proto::process_slot_fs, m_endpoints.fs, Rights::write);
     if (!given.is_error() && m_endpoints.console)
@@ -172,218 +179,292 @@ Result<uint64_t> ProcessManager::spawn(const char* argv, size_t argv_length, boo
         return fail(given.error());
 
     // 3. The pager takes over the address space: it reads the ELF and will
-    // populate every page on demand.
+    // populate every page on demand. It gets argv with one NUL more: an
+    // empty string ends the list, so an empty last argument survives.
     uint64_t message[ipc::max_message_words] {};
-    message[0] = pid;
+    size_t argv_length = request.length() + 1;
+    static_assert(4 + (process::max_spawn_argv_bytes + 1 + 7) / 8 <= ipc::max_message_words);
+    message[0] = pid.value();
     message[1] = file_id;
     message[2] = file_size;
     message[3] = argv_length;
-    unsigned length = 4 + ipc::proto::pack_string(message + 4, ipc::max_message_words - 4, argv, argv_length);
+    unsigned length = 4
+        + ipc::proto::pack_string(message + 4, process::new_client_argv_words, request.block(), argv_length);
     kapi::ipc_buffer()->caps[0] = objects.vspace;
-    auto client = kapi::send_message(ipc::Syscall::Call, m_endpoints.pager_control,
-                                     MessageInfo(uint32_t(pager::Label::NewClient), length, 1), message);
-    if (Error e = kapi::call_error(client); e != Error::None) {
+    auto client_started
+        = kapi::send_message(ipc::Syscall::Call, m_endpoints.pager_control,
+                             MessageInfo(uint32_t(pager::Label::NewClient), length, 1), message);
+    if (Error e = kapi::call_error(client_started); e != Error::None) {
         if (e == Error::Malformed)
             libc::print("init: cannot run {}: bad ELF: {}\n", path,
-                        ipc::elf::elf_error_name(ipc::elf::ElfError(client.words[0])));
+                        ipc::elf::elf_error_name(ipc::elf::ElfError(client_started.words[0])));
         else
             libc::print("init: cannot run {}: the pager refused it: {}\n", path, ipc::error_name(e));
         return fail(e, true);
     }
 
-    // 4. Its thread: faults go to the pager with our pid as badge, its death to us.
-    Process& p = *slot;
-    p = Process {};
-    p.used = true;
-    p.announce = announce;
-    p.pid = pid;
-    p.objects = objects;
-    copy_name(p.name, last_component(path), sizeof(p.name));
-    auto minted_fault = slots().allocate();
-    auto minted_death = slots().allocate();
-    if (minted_fault.is_error() || minted_death.is_error())
-        return fail(Error::NoMemory);
-    p.fault_endpoint = minted_fault.value();
-    p.supervisor = minted_death.value();
-    Error e
-        = kapi::cnode_mint(ipc::root_slot_cnode, p.fault_endpoint, 0, m_endpoints.pager, Rights::write, pid);
+    // 4. Its thread: faults go to the pager with its pid as badge, its death to us.
+    ProgramObjects& o = g_objects[index];
+    o = ProgramObjects { .objects = objects };
+    Error e = Error::None;
+    for (CPtr* slot : { &o.fault_endpoint, &o.supervisor }) {
+        auto minted = slots().allocate();
+        if (minted.is_error()) {
+            e = minted.error();
+            break;
+        }
+        *slot = minted.value();
+    }
     if (e == Error::None)
-        e = kapi::cnode_mint(ipc::root_slot_cnode, p.supervisor, 0, m_endpoints.process, Rights::write,
-                             death_badge | pid);
+        e = kapi::cnode_mint(ipc::root_slot_cnode, o.fault_endpoint, 0, m_endpoints.pager, Rights::write,
+                             pid.value());
+    if (e == Error::None)
+        e = kapi::cnode_mint(ipc::root_slot_cnode, o.supervisor, 0, m_endpoints.process, Rights::write,
+                             Badge::exit_notice_of(pid.value()).raw());
     auto started = check(e);
     if (!started.is_error())
         started = start_thread(objects,
-                               ThreadStart { .entry = client.words[0],
-                                             .stack_pointer = client.words[1],
-                                             .arg0 = client.words[2],
-                                             .arg1 = client.words[3],
-                                             .fault_endpoint = p.fault_endpoint,
-                                             .supervisor = p.supervisor,
+                               ThreadStart { .entry = client_started.words[0],
+                                             .stack_pointer = client_started.words[1],
+                                             .arg0 = client_started.words[2],
+                                             .arg1 = client_started.words[3],
+                                             .fault_endpoint = o.fault_endpoint,
+                                             .supervisor = o.supervisor,
                                              .priority = program_priority });
     if (started.is_error()) {
-        p.used = false;
+        // The pager already serves it: it must forget it again.
+        (void)kapi::call(m_endpoints.pager_control, MessageInfo(uint32_t(pager::Label::EndClient), 1),
+                         pid.value());
         return fail(started.error());
     }
+    m_programs.started(index);
     return pid;
 }
 
-void ProcessManager::finish(Process& p, const ExitRecord& record)
+void ProcessManager::finish(ProgramTable::Index index, const ExitRecord& record)
 {
-    p.exit = record;
-    p.finished = true;
-    (void)kapi::tcb_suspend(p.objects.tcb);
-    if (!p.server) {
-        auto ended
-            = kapi::call(m_endpoints.pager_control, MessageInfo(uint32_t(pager::Label::EndClient), 1), p.pid);
-        if (Error e = kapi::call_error(ended); e != Error::None)
-            libc::print("init: pager could not forget pid {}: {}\n", p.pid, ipc::error_name(e));
-    }
-    destroy_process(p.objects);
-    return_block(p.objects.block);
-    for (CPtr slot : { p.fault_endpoint, p.supervisor }) {
+    Program& p = m_programs.at(index);
+    ProgramObjects& o = g_objects[index];
+    Pid pid = p.pid;
+    (void)kapi::tcb_suspend(o.objects.tcb);
+    auto ended = kapi::call(m_endpoints.pager_control, MessageInfo(uint32_t(pager::Label::EndClient), 1),
+                            pid.value());
+    if (Error e = kapi::call_error(ended); e != Error::None)
+        libc::print("init: pager could not forget pid {}: {}\n", pid.value(), ipc::error_name(e));
+    destroy_process(o.objects);
+    return_block(o.objects.block);
+    for (CPtr slot : { o.fault_endpoint, o.supervisor }) {
         if (slot) {
             (void)kapi::cnode_delete(ipc::root_slot_cnode, slot);
             slots().free(slot);
         }
     }
-    p.fault_endpoint = p.supervisor = 0;
-    char text[160];
-    libc::describe_exit(libc::ExitStatus { record.kind, record.status, record.address, record.distance,
-                                           record.cause, record.ip },
-                        text, sizeof(text));
-    if (p.announce || p.server)
-        libc::print("init: {}{} (pid {}) {}\n", p.server ? "server " : "", p.name, p.pid, text);
-    if (p.waiter)
-        reply_wait(p);
-    else if (p.announce)
-        p.used = false; // nobody else will wait for it
-    if (p.pid == m_waiting_for) {
-        m_waiting_for = 0;
+    o = ProgramObjects {};
+    if (p.announce) {
+        char text[160];
+        libc::describe_exit(libc::ExitStatus { record.kind, record.status, record.address, record.distance,
+                                               record.cause, record.ip },
+                            text, sizeof(text));
+        libc::print("init: {} (pid {}) {}\n", p.name, pid.value(), text);
+    }
+    // Its children go to init; its zombies and the Reply caps of its own
+    // pending Wait go with it.
+    ProgramTable::Ended effects = m_programs.ended(index, record);
+    for (unsigned i = 0; i < effects.stale_waiter_count; ++i)
+        discard_reply_cap(effects.stale_waiters[i]);
+    if (!effects.freed && m_programs.at(index).waiter)
+        answer_wait(index);
+    if (pid == m_waiting_for) {
+        m_waiting_for = Pid::none();
         start_next_from_run_list();
     }
 }
 
-void ProcessManager::reply_wait(Process& p)
+// The parent waits and the child has ended: tell it how, and forget the child.
+void ProcessManager::answer_wait(ProgramTable::Index index)
 {
-    uint64_t words[5]
-        = { uint64_t(p.exit.kind), p.exit.status, p.exit.address, p.exit.distance, p.exit.cause };
-    (void)kapi::send_message(ipc::Syscall::Send, p.waiter, MessageInfo(0, 5), words);
-    slots().free(p.waiter);
-    p.waiter = 0;
-    p.used = false;
+    Program& p = m_programs.at(index);
+    const ExitRecord& e = p.exit;
+    Message m = process::WaitReply { e.kind, e.status, e.address, e.distance, e.cause }.encode();
+    (void)kapi::send_message(ipc::Syscall::Send, p.waiter, m.info, m.words);
+    discard_reply_cap(p.waiter);
+    m_programs.release(index);
 }
 
-void ProcessManager::handle(uint64_t badge, const kapi::SyscallResult& message)
+// The kernel's ThreadExit (<ipc/fault.h>): w0 = ExitCause, w1 = reason or
+// status, w2 = fault address, w3 = ip.
+void ProcessManager::handle_exit_notice(Pid pid, const Message& message)
 {
-    if (badge & death_badge) {
-        Process* p = find(badge & ~death_badge);
-        if (!p || p->finished)
-            return;
-        ExitRecord record { .kind = ExitKind::Killed,
-                            .status = message.words[1],
-                            .cause = message.words[0],
-                            .address = message.words[2],
-                            .distance = 0,
-                            .ip = message.words[3] };
-        if (ipc::ExitCause(record.cause) == ipc::ExitCause::Killed && !p->server) {
-            auto info = kapi::call(m_endpoints.pager_control,
-                                   MessageInfo(uint32_t(pager::Label::KillInfo), 1), p->pid);
-            if (kapi::call_error(info) == Error::None) {
-                record.address = info.words[1];
-                record.distance = info.words[2];
-            }
+    Program* p = m_programs.find(pid);
+    if (!p || p->state != ProgramState::Running || message.info.label() != ipc::thread_exit_label)
+        return;
+    ExitRecord record { .kind = ExitKind::Killed,
+                        .status = message.words[1],
+                        .cause = message.words[0],
+                        .address = message.words[2],
+                        .distance = 0,
+                        .ip = message.words[3] };
+    if (ipc::ExitCause(record.cause) == ipc::ExitCause::Killed) {
+        auto info = kapi::call(m_endpoints.pager_control, MessageInfo(uint32_t(pager::Label::KillInfo), 1),
+                               pid.value());
+        if (kapi::call_error(info) == Error::None) {
+            record.address = info.words[1];
+            record.distance = info.words[2];
         }
-        finish(*p, record);
+    }
+    finish(m_programs.index_of(*p), record);
+}
+
+void ProcessManager::handle(Badge badge, const Message& message)
+{
+    if (!badge.is_well_formed() || badge.is_fault() || badge.is_control()) {
+        refuse(Error::NotPermitted); // no cap of ours carries these
         return;
     }
-    uint64_t pid = badge;
-    Process* self = find(pid);
+    if (badge.is_exit_notice()) {
+        handle_exit_notice(Pid(badge.pid()), message);
+        return;
+    }
+    Pid caller(badge.pid()); // none: a server (the console)
+    Program* self = m_programs.find(caller);
+    if (!caller.is_none() && (!self || self->state != ProgramState::Running)) {
+        refuse(Error::NotPermitted); // a pid that is no running program of ours
+        return;
+    }
     switch (Label(message.info.label())) {
-    case Label::Exit:
-        if (self && !self->finished)
-            finish(*self, ExitRecord { .kind = ExitKind::Exited, .status = message.words[0] });
+    case Label::Exit: {
+        auto request = process::ExitRequest::decode(message);
+        if (request.is_error() || caller.is_none()) {
+            refuse(request.is_error() ? request.error() : Error::NotPermitted);
+            return;
+        }
+        finish(m_programs.index_of(*self),
+               ExitRecord { .kind = ExitKind::Exited, .status = uint64_t(request.value().status) });
         return; // no reply: the caller is gone
+    }
     case Label::Spawn: {
-        char argv[ipc::proto::process::max_argv_bytes + 1];
-        uint64_t words[ipc::max_message_words] {};
-        for (unsigned i = 0; i < message.info.length() && i < ipc::max_message_words; ++i)
-            words[i] = kapi::message_word(message, i, kapi::ipc_buffer());
-        size_t length
-            = words[0] > ipc::proto::process::max_argv_bytes ? ipc::proto::process::max_argv_bytes : words[0];
-        ipc::proto::unpack_string(words + 1, message.info.length() ? message.info.length() - 1 : 0, length,
-                                  argv, sizeof(argv));
-        auto spawned = spawn(argv, length, false);
+        auto request = process::SpawnRequest::decode(message);
+        if (request.is_error()) {
+            refuse(request.error());
+            return;
+        }
+        if (caller.is_none()) {
+            refuse(Error::NotPermitted); // a server has no children
+            return;
+        }
+        auto spawned = spawn(request.value(), caller, false);
         if (spawned.is_error())
-            (void)kapi::reply(MessageInfo(uint32_t(spawned.error()), 0));
+            refuse(spawned.error());
         else
-            (void)kapi::reply(MessageInfo(0, 1), spawned.value());
+            reply(process::SpawnReply { spawned.value() }.encode());
         return;
     }
     case Label::Wait: {
-        Process* target = find(message.words[0]);
-        if (!target || target->server) {
-            (void)kapi::reply(MessageInfo(uint32_t(Error::NotFound), 0));
+        auto request = process::WaitRequest::decode(message);
+        if (request.is_error()) {
+            refuse(request.error());
             return;
         }
-        if (target->waiter) {
-            (void)kapi::reply(MessageInfo(uint32_t(Error::Busy), 0)); // one waiter per process
+        auto target = m_programs.wait_target(caller, request.value().pid);
+        if (target.is_error()) {
+            refuse(target.error());
+            return;
+        }
+        Program& child = m_programs.at(target.value());
+        if (child.waiter) {
+            refuse(Error::Busy); // one waiter per process
             return;
         }
         auto slot = slots().allocate();
-        if (slot.is_error() || kapi::cnode_save_caller(ipc::root_slot_cnode, slot.value()) != Error::None)
+        if (slot.is_error()) {
+            refuse(slot.error());
             return;
-        target->waiter = slot.value();
-        if (target->finished)
-            reply_wait(*target);
+        }
+        if (Error e = kapi::cnode_save_caller(ipc::root_slot_cnode, slot.value()); e != Error::None) {
+            slots().free(slot.value());
+            refuse(e);
+            return;
+        }
+        child.waiter = slot.value();
+        if (child.state == ProgramState::Zombie)
+            answer_wait(target.value());
         return;
     }
     case Label::Kill: {
-        Process* target = find(message.words[0]);
-        if (!target || target->server || target->finished) {
-            (void)kapi::reply(MessageInfo(uint32_t(Error::NotFound), 0));
+        auto request = process::KillRequest::decode(message);
+        if (request.is_error()) {
+            refuse(request.error());
             return;
         }
-        finish(*target,
+        auto target = m_programs.kill_target(caller, badge.is_operator(), request.value().pid);
+        if (target.is_error()) {
+            refuse(target.error());
+            return;
+        }
+        finish(target.value(),
                ExitRecord { .kind = ExitKind::Killed,
                             .status = pager::encode_kill(pager::KillReason::Killed, 0),
                             .cause = uint64_t(ipc::ExitCause::Killed) });
-        (void)kapi::reply(MessageInfo(0, 0));
+        reply(process::EmptyReply {}.encode());
         return;
     }
-    case Label::PowerOff: libc::puts("init: powering off"); sys::debug_exit(0);
-    case Label::Reboot:
+    case Label::PowerOff: {
+        auto request = process::PowerOffRequest::decode(message);
+        if (request.is_error() || !badge.is_operator()) {
+            refuse(request.is_error() ? request.error() : Error::NotPermitted);
+            return;
+        }
+        libc::puts("init: powering off");
+        sys::debug_exit(0);
+    }
+    case Label::Reboot: {
+        auto request = process::RebootRequest::decode(message);
+        if (request.is_error() || !badge.is_operator()) {
+            refuse(request.is_error() ? request.error() : Error::NotPermitted);
+            return;
+        }
         libc::puts("init: rebooting");
         // The keyboard controller's reset line (QEMU with -no-reboot exits).
         (void)kapi::ioport_out8(ipc::root_slot_io_ports, 0x64, 0xfe);
         sys::debug_exit(0);
+    }
     case Label::List: {
-        unsigned index = 0;
-        for (auto& p : g_processes) {
-            if (!p.used || p.finished)
-                continue;
-            if (index++ == message.words[0]) {
-                uint64_t words[8] { p.pid, p.server ? 1u : 0u, strlen(p.name) };
-                unsigned n = 3 + ipc::proto::pack_string(words + 3, 5, p.name, strlen(p.name));
-                (void)kapi::send_message(ipc::Syscall::Reply, 0, MessageInfo(0, n), words);
-                return;
-            }
+        auto request = process::ListRequest::decode(message);
+        if (request.is_error()) {
+            refuse(request.error());
+            return;
         }
-        (void)kapi::reply(MessageInfo(uint32_t(Error::NotFound), 0));
+        uint64_t index = request.value().index;
+        if (index < m_server_count) {
+            const Server& s = m_servers[index];
+            reply(process::ListReply(Pid::none(), process::EntryKind::Server, s.name).encode());
+            return;
+        }
+        if (const Program* p = m_programs.running(index - m_server_count)) {
+            reply(process::ListReply(p->pid, process::EntryKind::Program, p->name).encode());
+            return;
+        }
+        refuse(Error::NotFound);
         return;
     }
     }
-    (void)kapi::reply(MessageInfo(uint32_t(Error::InvalidArgument), 0));
+    refuse(Error::InvalidArgument);
 }
 
 void ProcessManager::start_next_from_run_list()
 {
-    while (m_run_next < m_run_count && !m_waiting_for) {
+    while (m_run_next < m_run_count && m_waiting_for.is_none()) {
         const char* argv = m_run_list[m_run_next++];
         libc::print("init: running {}\n", argv);
         size_t length = 0;
         while (argv[length] || argv[length + 1]) // the argv strings end with an empty one
             ++length;
-        auto pid = spawn(argv, length + 1, true); // a failure is reported by spawn
+        auto request = process::SpawnRequest::from_block(argv, length + 1);
+        if (request.is_error()) {
+            libc::print("init: cannot run {}: {}\n", argv, ipc::error_name(request.error()));
+            continue;
+        }
+        auto pid = spawn(request.value(), Pid::none(), true); // a failure is reported by spawn
         if (!pid.is_error())
             m_waiting_for = pid.value();
     }
@@ -394,11 +475,13 @@ void ProcessManager::serve(const char* const* run_list, unsigned run_count)
     m_run_list = run_list;
     m_run_count = run_count;
     start_next_from_run_list();
-    while (m_waiting_for || m_run_next < m_run_count) {
-        auto message = kapi::recv(m_endpoints.process);
-        if (!message.ok())
+    while (!m_waiting_for.is_none() || m_run_next < m_run_count) {
+        auto received = kapi::recv(m_endpoints.process);
+        if (!received.ok())
             continue;
-        handle(message.badge, message);
+        static Message message; // one at a time: init serves one request after the other
+        libc::read_message(received, message);
+        handle(Badge::from_raw(received.badge), message);
     }
 }
 

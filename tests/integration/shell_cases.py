@@ -144,7 +144,7 @@ def _case_builtins():
         + [SendLine('ls /bin'), Block(PROMPT, contains=[r'^ +\d+  hello$', r'^ +\d+  shell$', r'^ +\d+  guard_hit$'])]
         + [SendLine('ls /'), Block(PROMPT, contains=[r'^ +-  bin/$', r'^ +-  etc/$'])]
         + command('cat /etc/motd', r'^Welcome to faultline')
-        + command('ps', r'^ +PID +KIND +NAME$', r'^ +1000 +server +fs$', r'^ +\d+ +program +shell$')
+        + command('ps', r'^ +PID +KIND +NAME$', r'^ +- +server +fs$', r'^ +\d+ +program +shell$')
         + command('stats', r'^faults +(\d+)$', r'^kills +guard \d+', r'^pager memory +\d+ KiB used',
                   r'^kernel memory +\d+ KiB free')
         # Every mistake: one line, then the prompt.

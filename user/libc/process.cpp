@@ -43,46 +43,81 @@ void describe_exit(const ExitStatus& e, char* out, size_t capacity)
     ipc::fmt::format(sink, "killed (cause {})", e.cause);
 }
 
+void read_message(const kapi::SyscallResult& r, proto::Message& out)
+{
+    out.info = r.info;
+    for (unsigned i = 0; i < r.info.clamped_length(); ++i)
+        out.words[i] = kapi::message_word(r, i);
+}
+
+namespace {
+// One request to the process manager; its reply replaces it in `m` (one
+// message on the stack: programs with small stacks call these).
+ipc::Result<void> call(proto::Message& m)
+{
+    auto r = kapi::send_message(ipc::Syscall::Call, ipc::proto::process_slot_process, m.info, m.words);
+    if (!r.ok())
+        return r.error;
+    read_message(r, m);
+    return {};
+}
+
+template<typename Reply>
+ipc::Result<Reply> ask(proto::Message& m)
+{
+    if (auto called = call(m); called.is_error())
+        return called.error();
+    return Reply::decode(m);
+}
+
+ipc::Result<void> ask_done(proto::Message m)
+{
+    auto done = ask<proto::EmptyReply>(m);
+    if (done.is_error())
+        return done.error();
+    return {};
+}
+} // namespace
+
 ipc::Result<uint64_t> spawn(const char* const* argv, size_t argc)
 {
-    char packed[proto::max_argv_bytes];
-    size_t length = 0;
-    for (size_t i = 0; i < argc; ++i) {
-        size_t n = strlen(argv[i]) + 1;
-        if (length + n > sizeof(packed))
-            return Error::OutOfRange;
-        memcpy(packed + length, argv[i], n);
-        length += n;
-    }
-    uint64_t words[ipc::max_message_words] {};
-    words[0] = length;
-    unsigned count = 1 + ipc::proto::pack_string(words + 1, ipc::max_message_words - 1, packed, length);
-    auto r = kapi::send_message(ipc::Syscall::Call, ipc::proto::process_slot_process,
-                                MessageInfo(uint32_t(proto::Label::Spawn), count), words);
-    if (Error e = kapi::call_error(r); e != Error::None)
-        return e;
-    return r.words[0];
+    proto::Message m;
+    if (auto encoded = proto::SpawnRequest::encode_argv(argv, argc, m); encoded.is_error())
+        return encoded.error();
+    auto spawned = ask<proto::SpawnReply>(m);
+    if (spawned.is_error())
+        return spawned.error();
+    return uint64_t(spawned.value().pid.value());
 }
 
 ipc::Result<ExitStatus> wait(uint64_t pid)
 {
-    auto r = kapi::call(ipc::proto::process_slot_process, MessageInfo(uint32_t(proto::Label::Wait), 1), pid);
-    if (Error e = kapi::call_error(r); e != Error::None)
-        return e;
-    return ExitStatus { proto::ExitKind(r.words[0]),
-                        r.words[1],
-                        r.words[2],
-                        r.words[3],
-                        kapi::message_word(r, 4, kapi::ipc_buffer()),
-                        0 };
+    auto target = proto::Pid::from_word(pid);
+    if (target.is_error())
+        return target.error();
+    proto::Message m = proto::WaitRequest { target.value() }.encode();
+    auto r = ask<proto::WaitReply>(m);
+    if (r.is_error())
+        return r.error();
+    const proto::WaitReply& w = r.value();
+    return ExitStatus { w.kind, w.status, w.address, w.distance, w.cause, 0 };
 }
 
 ipc::Result<void> kill(uint64_t pid)
 {
-    auto r = kapi::call(ipc::proto::process_slot_process, MessageInfo(uint32_t(proto::Label::Kill), 1), pid);
-    if (Error e = kapi::call_error(r); e != Error::None)
-        return e;
-    return {};
+    auto target = proto::Pid::from_word(pid);
+    if (target.is_error())
+        return target.error();
+    return ask_done(proto::KillRequest { target.value() }.encode());
 }
+
+ipc::Result<proto::ListReply> list_process(uint64_t index)
+{
+    proto::Message m = proto::ListRequest { index }.encode();
+    return ask<proto::ListReply>(m);
+}
+
+ipc::Result<void> power_off() { return ask_done(proto::PowerOffRequest {}.encode()); }
+ipc::Result<void> reboot() { return ask_done(proto::RebootRequest {}.encode()); }
 
 } // namespace libc

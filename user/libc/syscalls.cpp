@@ -41,9 +41,9 @@ bool is_root_task() { return __root_boot_info != nullptr; }
     if (is_root_task())
         sys::debug_exit(status);
     // The process manager tears us down; it never answers.
-    (void)kapi::call(ipc::proto::process_slot_process,
-                     ipc::MessageInfo(uint32_t(ipc::proto::process::Label::Exit), 1),
-                     uint64_t(int64_t(status)));
+    auto request = ipc::proto::process::ExitRequest { status }.encode();
+    (void)kapi::send_message(ipc::Syscall::Call, ipc::proto::process_slot_process, request.info,
+                             request.words);
     for (;;)
         asm volatile("ud2"); // unreachable unless the process manager is gone
 }

@@ -173,17 +173,19 @@ void cmd_ps(const CommandLine&)
 {
     write("   PID  KIND     NAME\n");
     for (uint64_t index = 0;; ++index) {
-        auto r = request(ipc::proto::process_slot_process, uint32_t(process::Label::List), { index });
-        if (Error e = kapi::call_error(r); e != Error::None) {
-            if (e != Error::NotFound)
-                print("ps: {}\n", ipc::error_name(e));
+        auto entry = libc::list_process(index);
+        if (entry.is_error()) {
+            if (entry.error() != Error::NotFound)
+                print("ps: {}\n", ipc::error_name(entry.error()));
             return;
         }
-        char name[48];
-        reply_string(r, 2, name, sizeof(name));
-        uint64_t pid = r.words[0];
-        const char* kind = r.words[1] == 1 ? "server" : is_job(pid) ? "job" : "program";
-        print("{:6}  {:8} {}\n", pid, kind, name);
+        const auto& e = entry.value();
+        if (e.kind() == process::EntryKind::Server) {
+            print("     -  {:8} {}\n", "server", e.name()); // servers have no pid
+            continue;
+        }
+        uint64_t pid = e.pid().value();
+        print("{:6}  {:8} {}\n", pid, is_job(pid) ? "job" : "program", e.name());
     }
 }
 
@@ -202,15 +204,14 @@ void cmd_kill(const CommandLine& line)
 }
 
 namespace {
-void power(const char* command, process::Label label)
+void say_refused(const char* command, ipc::Result<void> refused)
 {
-    auto r = request(ipc::proto::process_slot_process, uint32_t(label), {});
-    // Only a refusal comes back.
-    print("{}: {}\n", command, ipc::error_name(kapi::call_error(r)));
+    // Only a refusal comes back: the machine is gone otherwise.
+    print("{}: {}\n", command, ipc::error_name(refused.is_error() ? refused.error() : Error::None));
 }
 } // namespace
 
-void cmd_poweroff(const CommandLine&) { power("poweroff", process::Label::PowerOff); }
-void cmd_reboot(const CommandLine&) { power("reboot", process::Label::Reboot); }
+void cmd_poweroff(const CommandLine&) { say_refused("poweroff", libc::power_off()); }
+void cmd_reboot(const CommandLine&) { say_refused("reboot", libc::reboot()); }
 
 } // namespace shell

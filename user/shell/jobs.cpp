@@ -127,8 +127,10 @@ void run_program(const CommandLine& line)
     argv[line.argc] = nullptr;
     auto pid = libc::spawn(argv, line.argc);
     if (pid.is_error()) {
-        if (pid.error() == Error::OutOfRange)
-            print("{}: argument list too long\n", name);
+        if (pid.error() == Error::ArgumentListTooLong || pid.error() == Error::TooManyChildren)
+            print("{}: {}\n", name, ipc::error_name(pid.error()));
+        else if (pid.error() == Error::TableFull)
+            print("{}: cannot run: the process table is full\n", name);
         else if (pid.error() == Error::Malformed)
             print("{}: cannot run: not a valid ELF program\n", name);
         else
@@ -165,10 +167,11 @@ void report_finished_jobs()
     uint64_t live[64];
     unsigned live_count = 0;
     for (uint64_t index = 0; live_count < 64; ++index) {
-        auto r = request(ipc::proto::process_slot_process, uint32_t(process::Label::List), { index });
-        if (kapi::call_error(r) != Error::None)
+        auto entry = libc::list_process(index);
+        if (entry.is_error())
             break;
-        live[live_count++] = r.words[0];
+        if (entry.value().kind() == process::EntryKind::Program)
+            live[live_count++] = entry.value().pid().value();
     }
     for (unsigned i = 0; i < g_job_count;) {
         bool alive = false;

@@ -25,7 +25,11 @@ enum class Error : uint32_t {
     Unsupported = 14,
     Overlap = 15,
     Busy = 16,
-    Deleted = 17, // the object went away while the caller waited on it
+    Deleted = 17,             // the object went away while the caller waited on it
+    NotPermitted = 18,        // the caller's badge does not grant this request
+    TooManyChildren = 19,     // the caller's limit of children it has not waited for is reached
+    TableFull = 20,           // a server's fixed-size table is full (for everyone: not the caller's limit)
+    ArgumentListTooLong = 21, // argv does not fit what a Spawn carries (E2BIG)
 };
 
 constexpr const char* error_name(Error e)
@@ -49,6 +53,10 @@ constexpr const char* error_name(Error e)
     case Error::Overlap: return "overlap";
     case Error::Busy: return "busy";
     case Error::Deleted: return "deleted";
+    case Error::NotPermitted: return "not permitted";
+    case Error::TooManyChildren: return "too many children";
+    case Error::TableFull: return "table full";
+    case Error::ArgumentListTooLong: return "argument list too long";
     }
     return "unknown error";
 }

@@ -53,7 +53,7 @@ public:
     }
 
 private:
-    constexpr explicit Badge(uint64_t raw) : m_raw(raw) {}
+    constexpr explicit Badge(uint64_t raw) : m_raw(raw) { }
     uint64_t m_raw { 0 };
 };
 
