@@ -30,8 +30,8 @@ namespace init {
 
 using ipc::proto::process::Pid;
 
-inline constexpr unsigned program_table_size = 32;
-inline constexpr unsigned max_children = 20; // per parent: the shell's 16 jobs and a foreground one fit
+inline constexpr unsigned program_table_size = ipc::proto::process::max_programs;
+inline constexpr unsigned max_children = ipc::proto::process::max_children;
 
 struct ExitRecord {
     ipc::proto::process::ExitKind kind { ipc::proto::process::ExitKind::Exited };

@@ -101,12 +101,16 @@ void ProcessManager::register_server(const char* name, const ProcessObjects& obj
     s.objects = objects;
 }
 
-// Every failure is reported here, once, with the most specific reason known.
+// A failure of init's own program is reported here, once, with the most
+// specific reason known; a client gets the error alone (and says it itself:
+// a program spawning in a loop must not fill the console with init's lines).
 Result<Pid> ProcessManager::spawn(const process::SpawnRequest& request, Pid parent, bool from_run_list)
 {
     const char* path = request.path();
+    bool report = from_run_list;
     auto refused = [&](Error e) -> Result<Pid> {
-        libc::print("init: cannot run {}: {}\n", path, ipc::error_name(e));
+        if (report)
+            libc::print("init: cannot run {}: {}\n", path, ipc::error_name(e));
         return e;
     };
     auto reserved = m_programs.reserve(parent, last_component(path), from_run_list);
@@ -141,7 +145,7 @@ Result<Pid> ProcessManager::spawn(const process::SpawnRequest& request, Pid pare
     auto created = create_process(block, ipc::proto::process_cnode_radix);
     // Undoes the half-made process; `said` when the reason is already printed.
     auto fail = [&](Error e, bool said = false) -> Result<Pid> {
-        if (!said)
+        if (!said && report)
             libc::print("init: cannot run {}: {}\n", path, ipc::error_name(e));
         ProcessObjects objects { .block = block };
         if (!created.is_error())
@@ -195,6 +199,8 @@ Result<Pid> ProcessManager::spawn(const process::SpawnRequest& request, Pid pare
         = kapi::send_message(ipc::Syscall::Call, m_endpoints.pager_control,
                              MessageInfo(uint32_t(pager::Label::NewClient), length, 1), message);
     if (Error e = kapi::call_error(client_started); e != Error::None) {
+        if (!report)
+            return fail(e, true);
         if (e == Error::Malformed)
             libc::print("init: cannot run {}: bad ELF: {}\n", path,
                         ipc::elf::elf_error_name(ipc::elf::ElfError(client_started.words[0])));
@@ -260,12 +266,14 @@ void ProcessManager::finish(ProgramTable::Index index, const ExitRecord& record)
         }
     }
     o = ProgramObjects {};
-    if (p.announce) {
+    // init says how its own programs end: the run list's, and the orphans
+    // it took over (which it reaps here: nobody else can wait for them).
+    if (p.parent.is_none()) {
         char text[160];
         libc::describe_exit(libc::ExitStatus { record.kind, record.status, record.address, record.distance,
                                                record.cause, record.ip },
                             text, sizeof(text));
-        libc::print("init: {} (pid {}) {}\n", p.name, pid.value(), text);
+        libc::print("init: {}{} (pid {}) {}\n", p.announce ? "" : "orphan ", p.name, pid.value(), text);
     }
     // Its children go to init; its zombies and the Reply caps of its own
     // pending Wait go with it.

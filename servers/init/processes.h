@@ -34,7 +34,7 @@ public:
     void register_server(const char* name, const ProcessObjects&);
 
 private:
-    // Returns the pid, or an error (always printed, with the reason).
+    // Returns the pid, or an error (printed with its reason for init's own programs).
     // `from_run_list`: init's own program, announced and given the operator right.
     ipc::Result<Pid> spawn(const ipc::proto::process::SpawnRequest&, Pid parent, bool from_run_list);
     void finish(ProgramTable::Index, const ExitRecord&);

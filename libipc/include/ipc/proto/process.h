@@ -59,6 +59,11 @@ inline constexpr unsigned max_spawn_argv_bytes = max_argv_bytes - 1;
 inline constexpr unsigned max_argc = 64;
 // A List entry's name (the last component of the program's path, cut to this).
 inline constexpr unsigned max_name_bytes = 31;
+// init's program table: at most max_programs programs at once (Spawn beyond
+// is TableFull), and a parent at most max_children of them, running or
+// ended and not yet waited for (Spawn beyond is TooManyChildren).
+inline constexpr unsigned max_programs = 32;
+inline constexpr unsigned max_children = 20; // the shell's 16 jobs and a foreground one fit
 
 // A pid: a program's identity, from 1 to 2^32 - 1. Servers and init have
 // none (Pid::none()): they are not in the pid space.
