@@ -15,6 +15,30 @@ void copy_name(char* out, const char* in, size_t capacity)
 }
 } // namespace
 
+Result<void> badge_allows(ipc::proto::Badge badge, uint32_t label)
+{
+    using ipc::proto::process::Label;
+    if (!badge.is_well_formed() || badge.is_fault() || badge.is_control() || badge.is_exit_notice())
+        return Error::NotPermitted;
+    bool is_program = badge.pid() != 0;
+    switch (Label(label)) {
+    case Label::Spawn:
+    case Label::Wait:
+    case Label::Exit:
+        if (!is_program)
+            return Error::NotPermitted; // a server has no children and does not end by asking
+        return {};
+    case Label::Kill: // whose: kill_target
+    case Label::List: return {};
+    case Label::PowerOff:
+    case Label::Reboot:
+        if (!badge.is_operator())
+            return Error::NotPermitted;
+        return {};
+    }
+    return Error::InvalidArgument;
+}
+
 Program* ProgramTable::find(Pid pid)
 {
     if (pid.is_none())

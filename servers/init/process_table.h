@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <ipc/message.h>
+#include <ipc/proto/badges.h>
 #include <ipc/proto/process.h>
 #include <ipc/result.h>
 
@@ -58,6 +59,14 @@ struct Program {
     char name[32] {};
     ExitRecord exit {};
 };
+
+// What the caller's badge allows, checked first for every request (before
+// it is decoded, and before the target rules of wait_target and
+// kill_target): NotPermitted for a badge init hands out on no process cap
+// (fault, control, exit-notice or unknown bits), for Spawn, Wait and Exit
+// from a server (no pid), and for PowerOff and Reboot without the operator
+// bit; InvalidArgument for an unknown label.
+ipc::Result<void> badge_allows(ipc::proto::Badge, uint32_t label);
 
 class ProgramTable {
 public:

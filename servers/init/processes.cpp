@@ -325,12 +325,12 @@ void ProcessManager::handle_exit_notice(Pid pid, const Message& message)
 
 void ProcessManager::handle(Badge badge, const Message& message)
 {
-    if (!badge.is_well_formed() || badge.is_fault() || badge.is_control()) {
-        refuse(Error::NotPermitted); // no cap of ours carries these
+    if (badge.is_exit_notice() && badge.is_well_formed() && !badge.is_fault() && !badge.is_control()) {
+        handle_exit_notice(Pid(badge.pid()), message);
         return;
     }
-    if (badge.is_exit_notice()) {
-        handle_exit_notice(Pid(badge.pid()), message);
+    if (auto allowed = badge_allows(badge, message.info.label()); allowed.is_error()) {
+        refuse(allowed.error());
         return;
     }
     Pid caller(badge.pid()); // none: a server (the console)
@@ -342,8 +342,8 @@ void ProcessManager::handle(Badge badge, const Message& message)
     switch (Label(message.info.label())) {
     case Label::Exit: {
         auto request = process::ExitRequest::decode(message);
-        if (request.is_error() || caller.is_none()) {
-            refuse(request.is_error() ? request.error() : Error::NotPermitted);
+        if (request.is_error()) {
+            refuse(request.error());
             return;
         }
         finish(m_programs.index_of(*self),
@@ -354,10 +354,6 @@ void ProcessManager::handle(Badge badge, const Message& message)
         auto request = process::SpawnRequest::decode(message);
         if (request.is_error()) {
             refuse(request.error());
-            return;
-        }
-        if (caller.is_none()) {
-            refuse(Error::NotPermitted); // a server has no children
             return;
         }
         auto spawned = spawn(request.value(), caller, false);
@@ -417,18 +413,16 @@ void ProcessManager::handle(Badge badge, const Message& message)
         return;
     }
     case Label::PowerOff: {
-        auto request = process::PowerOffRequest::decode(message);
-        if (request.is_error() || !badge.is_operator()) {
-            refuse(request.is_error() ? request.error() : Error::NotPermitted);
+        if (auto request = process::PowerOffRequest::decode(message); request.is_error()) {
+            refuse(request.error());
             return;
         }
         libc::puts("init: powering off");
         sys::debug_exit(0);
     }
     case Label::Reboot: {
-        auto request = process::RebootRequest::decode(message);
-        if (request.is_error() || !badge.is_operator()) {
-            refuse(request.is_error() ? request.error() : Error::NotPermitted);
+        if (auto request = process::RebootRequest::decode(message); request.is_error()) {
+            refuse(request.error());
             return;
         }
         libc::puts("init: rebooting");

@@ -72,7 +72,7 @@ CASES = [
     hostile_case('proc-power', 'proc_power', [
         refused('proc_power', 'child: poweroff', 'not permitted'),
         refused('proc_power', 'child: reboot', 'not permitted'),
-        refused('proc_power', 'child: poweroff with a stray word', 'malformed'),
+        refused('proc_power', 'child: poweroff with a stray word', 'not permitted'),
         line('proc_power', 'child: the machine is still up'),
         line('proc_power', RAN),
         line('proc_power', 'done'),

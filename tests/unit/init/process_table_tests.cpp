@@ -237,3 +237,40 @@ TEST_CASE("program table: List sees running programs only, in table order")
     CHECK(table.running(1)->pid == c);
     CHECK(table.running(2) == nullptr);
 }
+
+TEST_CASE("program table: what each badge allows, request by request")
+{
+    using ipc::proto::Badge;
+    using Label = ipc::proto::process::Label;
+    const Error ok = Error::None, no = Error::NotPermitted;
+    struct Row {
+        const char* who;
+        Badge badge;
+        Error spawn, wait, kill, list, exit, power_off, reboot;
+    };
+    const Row rows[] = {
+        { "a spawned program", Badge::client(5), ok, ok, ok, ok, ok, no, no },
+        { "the shell (operator)", Badge::client(1).with_operator(), ok, ok, ok, ok, ok, ok, ok },
+        { "the console (operator, no pid)", Badge().with_operator(), no, no, ok, ok, no, ok, ok },
+        { "a server without rights", Badge(), no, no, ok, ok, no, no, no },
+        { "an exit notice", Badge::exit_notice_of(5), no, no, no, no, no, no, no },
+        { "a fault badge", Badge::fault_of(5), no, no, no, no, no, no, no },
+        { "the pager's control badge", Badge::control(), no, no, no, no, no, no, no },
+        { "unknown bits", Badge::from_raw(uint64_t(1) << 40 | 5), no, no, no, no, no, no, no },
+    };
+    for (const Row& row : rows) {
+        CAPTURE(row.who);
+        auto allows = [&](Label label) { return init::badge_allows(row.badge, uint32_t(label)); };
+        auto error = [](ipc::Result<void> r) { return r.is_error() ? r.error() : Error::None; };
+        CHECK(error(allows(Label::Spawn)) == row.spawn);
+        CHECK(error(allows(Label::Wait)) == row.wait);
+        CHECK(error(allows(Label::Kill)) == row.kill);
+        CHECK(error(allows(Label::List)) == row.list);
+        CHECK(error(allows(Label::Exit)) == row.exit);
+        CHECK(error(allows(Label::PowerOff)) == row.power_off);
+        CHECK(error(allows(Label::Reboot)) == row.reboot);
+    }
+    // An unknown label, and the kernel's ThreadExit label from a program.
+    CHECK(init::badge_allows(Badge::client(5), 0x399).error() == Error::InvalidArgument);
+    CHECK(init::badge_allows(Badge::client(5), 0x3000).error() == Error::InvalidArgument);
+}
