@@ -2,6 +2,7 @@
 #include "resources.h"
 #include <ipc/fault.h>
 #include <ipc/format.h>
+#include <ipc/proto/badges.h>
 #include <ipc/proto/fs.h>
 #include <ipc/proto/pager.h>
 #include <ipc/proto/slots.h>
@@ -191,7 +192,8 @@ Result<uint64_t> ProcessManager::spawn(const char* argv, size_t argv_length, boo
         return fail(e, true);
     }
 
-    // 4. Its thread: faults go to the pager with our pid as badge, its death to us.
+    // 4. Its thread: faults go to the pager with the pid's fault badge (only the
+    //    kernel sends with it: the cap lives in the TCB alone), its death to us.
     Process& p = *slot;
     p = Process {};
     p.used = true;
@@ -205,8 +207,8 @@ Result<uint64_t> ProcessManager::spawn(const char* argv, size_t argv_length, boo
         return fail(Error::NoMemory);
     p.fault_endpoint = minted_fault.value();
     p.supervisor = minted_death.value();
-    Error e
-        = kapi::cnode_mint(ipc::root_slot_cnode, p.fault_endpoint, 0, m_endpoints.pager, Rights::write, pid);
+    Error e = kapi::cnode_mint(ipc::root_slot_cnode, p.fault_endpoint, 0, m_endpoints.pager, Rights::write,
+                               ipc::proto::Badge::fault_of(uint32_t(pid)).raw());
     if (e == Error::None)
         e = kapi::cnode_mint(ipc::root_slot_cnode, p.supervisor, 0, m_endpoints.process, Rights::write,
                              death_badge | pid);
@@ -279,12 +281,20 @@ void ProcessManager::handle(uint64_t badge, const kapi::SyscallResult& message)
         Process* p = find(badge & ~death_badge);
         if (!p || p->finished)
             return;
+        uint64_t words[ipc::ThreadExit::length];
+        kapi::received_words(message, words);
+        auto notice = ipc::ThreadExit::decode(message.info, words);
+        if (notice.is_error()) {
+            libc::print("init: pid {}: malformed death notice: {}\n", p->pid,
+                        ipc::error_name(notice.error()));
+            return;
+        }
         ExitRecord record { .kind = ExitKind::Killed,
-                            .status = message.words[1],
-                            .cause = message.words[0],
-                            .address = message.words[2],
+                            .status = notice.value().reason,
+                            .cause = uint64_t(notice.value().cause),
+                            .address = notice.value().address,
                             .distance = 0,
-                            .ip = message.words[3] };
+                            .ip = notice.value().ip.get() };
         if (ipc::ExitCause(record.cause) == ipc::ExitCause::Killed && !p->server) {
             auto info = kapi::call(m_endpoints.pager_control,
                                    MessageInfo(uint32_t(pager::Label::KillInfo), 1), p->pid);
