@@ -283,7 +283,7 @@ FaultAnswer map_refused(uint64_t pid, const FaultInfo& f, const FaultAnswer& ref
 
 FaultAnswer malformed_fault(uint64_t pid, ipc::MessageInfo info, Error error)
 {
-    libc::print("pager: pid {}: malformed fault message (label 0x{:x}, {} words): {}; killing it\n", pid,
+    libc::print("pager: pid {}: malformed fault message (label {:x}, {} words): {}; killing it\n", pid,
                 info.label(), info.length(), ipc::error_name(error));
     return kill(find_client(pid), KillReason::Exception, FaultInfo {}, 0);
 }

@@ -124,7 +124,7 @@ void answer_fault(kapi::SyscallResult& message, uint64_t pid)
 void refuse(kapi::SyscallResult& message, ipc::proto::Badge badge)
 {
     uint32_t label = message.info.label();
-    libc::print("pager: {} {}: refused label 0x{:x}: {}\n", badge.is_fault() ? "fault badge of pid" : "pid",
+    libc::print("pager: {} {}: refused label {:x}: {}\n", badge.is_fault() ? "fault badge of pid" : "pid",
                 badge.pid(), label,
                 badge.is_fault() ? "only faults come with the fault badge"
                                  : "fault messages come only from the kernel");
