@@ -11,23 +11,11 @@
 
 namespace kernel {
 
-namespace {
-constexpr uint64_t page_fault_vector = 14;
-}
-
 arch::TrapFrame* on_user_exception(arch::TrapFrame& frame, uint64_t fault_address)
 {
     Tcb* self = sched::current();
     VERIFY(self && &self->frame == &frame);
-    bool page_fault = frame.vector == page_fault_vector;
-    self->fault = ipc::FaultMessage {
-        .label = page_fault ? ipc::FaultLabel::PageFault : ipc::FaultLabel::Exception,
-        .address = page_fault ? fault_address : frame.vector,
-        .ip = frame.rip,
-        .sp = frame.rsp,
-        .access_or_error = frame.error_code,
-        .timestamp = arch::cycle_counter(),
-    };
+    self->fault = arch::user_fault(frame, fault_address, arch::cycle_counter());
     const Capability& handler = self->slot(tcb_slot_fault_endpoint).cap;
     if (handler.type == ipc::ObjectType::Endpoint) {
         if (fastpath_enabled()) {
@@ -38,8 +26,8 @@ arch::TrapFrame* on_user_exception(arch::TrapFrame& frame, uint64_t fault_addres
                       SendMode { .blocking = true, .is_call = true, .can_grant = false },
                       OutgoingKind::Fault);
     } else {
-        kill_thread(*self, ipc::ExitCause::NoFaultHandler, frame.vector, page_fault ? fault_address : 0,
-                    frame.rip);
+        kill_thread(*self, ipc::ExitCause::NoFaultHandler, frame.vector, self->fault.address(),
+                    self->fault.ip());
     }
     return sched::resume_next();
 }

@@ -18,17 +18,14 @@ using ipc::Result;
 using ipc::Rights;
 
 MessageWords::MessageWords(Tcb& caller)
-    : m_length(ipc::MessageInfo::from_raw(caller.frame.rsi).clamped_length())
+    : m_length(arch::MessageRegisters(caller.frame).info().clamped_length())
 {
     ipc::IpcBuffer* buffer = ipc_buffer_of(caller);
     if (m_length > max_argument_words)
         m_length = max_argument_words;
     if (m_length > ipc::register_message_words && !buffer)
         m_length = ipc::register_message_words;
-    m_words[0] = caller.frame.rdx;
-    m_words[1] = caller.frame.r10;
-    m_words[2] = caller.frame.r8;
-    m_words[3] = caller.frame.r9;
+    arch::MessageRegisters(caller.frame).read_words(m_words);
     for (unsigned i = ipc::register_message_words; i < m_length; ++i)
         m_words[i] = buffer->words[i];
 }
@@ -172,13 +169,6 @@ void set_priority(Tcb& t, uint8_t priority)
         sched::make_ready(t);
 }
 
-uint64_t* register_slot(arch::TrapFrame& f, unsigned i)
-{
-    uint64_t* order[] = { &f.rax, &f.rbx, &f.rcx, &f.rdx, &f.rsi, &f.rdi, &f.rbp, &f.r8,
-                          &f.r9,  &f.r10, &f.r11, &f.r12, &f.r13, &f.r14, &f.r15 };
-    return order[i];
-}
-
 Result<void> invoke_tcb(Tcb& caller, Tcb& target, Invocation op, const MessageWords& w, InvocationResult& out)
 {
     switch (op) {
@@ -217,8 +207,8 @@ Result<void> invoke_tcb(Tcb& caller, Tcb& target, Invocation op, const MessageWo
         out.push(target.frame.rip);
         out.push(target.frame.rsp);
         out.push(target.frame.rflags);
-        for (unsigned i = 0; i < 15; ++i)
-            out.push(*register_slot(target.frame, i));
+        for (unsigned i = 0; i < arch::general_register_count; ++i)
+            out.push(arch::general_register(target.frame, i));
         return {};
     case Invocation::TcbWriteRegisters: {
         TRY(w.require(3));
@@ -227,8 +217,8 @@ Result<void> invoke_tcb(Tcb& caller, Tcb& target, Invocation op, const MessageWo
         if (!ipc::is_user_range(w[0], 1) || !ipc::is_user_range(w[1], 0))
             return Error::OutOfRange;
         arch::make_user_frame(target.frame, w[0], w[1], w[2]);
-        for (unsigned i = 0; i < 15 && 3 + i < w.length(); ++i)
-            *register_slot(target.frame, i) = w[3 + i];
+        for (unsigned i = 0; i < arch::general_register_count && 3 + i < w.length(); ++i)
+            arch::general_register(target.frame, i) = w[3 + i];
         // Until it enters the kernel again the thread must return via iretq.
         target.frame.vector = 0;
         return {};

@@ -253,7 +253,7 @@ public:
         m_thread->ipc_buffer_address = ipc_buffer_address;
         m_thread->priority = root_priority;
         arch::make_user_frame(m_thread->frame, entry, stack_top, 0);
-        m_thread->frame.rdi = boot_info_address;
+        arch::MessageRegisters(m_thread->frame).set_entry_argument(boot_info_address);
         m_info.first_free_slot = m_next_slot;
     }
 

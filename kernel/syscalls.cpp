@@ -25,7 +25,7 @@ using ipc::Syscall;
 
 namespace {
 
-void set_result(Tcb& t, Error e) { t.frame.rax = uint64_t(e); }
+void set_result(Tcb& t, Error e) { arch::MessageRegisters(t.frame).set_error(e); }
 
 Error debug_print(uint64_t address, uint64_t length)
 {
@@ -72,14 +72,12 @@ void return_invocation(Tcb& caller, ipc::Result<void> outcome, const InvocationR
     ipc::IpcBuffer* buffer = ipc_buffer_of(caller);
     if (!buffer && length > ipc::register_message_words)
         length = ipc::register_message_words;
-    caller.frame.rdx = result.words[0];
-    caller.frame.r10 = result.words[1];
-    caller.frame.r8 = result.words[2];
-    caller.frame.r9 = result.words[3];
+    arch::MessageRegisters registers(caller.frame);
+    registers.write_words(result.words);
     for (unsigned i = ipc::register_message_words; i < length; ++i)
         buffer->words[i] = result.words[i];
-    caller.frame.rsi = ipc::MessageInfo(0, length).raw();
-    set_result(caller, outcome.is_error() ? outcome.error() : Error::None);
+    registers.set_info(ipc::MessageInfo(0, length));
+    registers.set_error(outcome.is_error() ? outcome.error() : Error::None);
 }
 
 void do_call(Tcb& self, Slot& slot)
@@ -97,7 +95,7 @@ void do_call(Tcb& self, Slot& slot)
     if (cap.type == ObjectType::Notification || cap.type == ObjectType::Reply)
         return set_result(self, Error::WrongType);
     InvocationResult result;
-    auto outcome = invoke_object(self, slot, ipc::MessageInfo::from_raw(self.frame.rsi).label(), result);
+    auto outcome = invoke_object(self, slot, arch::MessageRegisters(self.frame).info().label(), result);
     // The invocation may have destroyed the caller itself.
     if (sched::current() == &self && !self.header.dying)
         return_invocation(self, outcome, result);
@@ -158,7 +156,8 @@ bool do_reply(Tcb& self, bool required)
 
 void dispatch(Tcb& self, Syscall number)
 {
-    uint64_t cptr = self.frame.rdi;
+    arch::MessageRegisters registers(self.frame);
+    uint64_t cptr = registers.cptr();
     auto needs_cap = [&]() -> Slot* {
         auto slot = lookup_cap(self, cptr);
         if (slot.is_error()) {
@@ -168,12 +167,13 @@ void dispatch(Tcb& self, Syscall number)
         return slot.value();
     };
     switch (number) {
-    case Syscall::DebugPrint: return set_result(self, debug_print(self.frame.rdi, self.frame.rsi));
+    case Syscall::DebugPrint:
+        return set_result(self, debug_print(registers.debug_argument(0), registers.debug_argument(1)));
     case Syscall::DebugExit:
         if (&self != root_thread())
             return set_result(self, Error::InsufficientRights);
-        debug_exit(int64_t(self.frame.rdi));
-    case Syscall::DebugStats: return set_result(self, debug_stats(self.frame.rdi));
+        debug_exit(int64_t(registers.debug_argument(0)));
+    case Syscall::DebugStats: return set_result(self, debug_stats(registers.debug_argument(0)));
     case Syscall::Null: return set_result(self, Error::None);
     case Syscall::Yield:
         set_result(self, Error::None);
@@ -223,7 +223,7 @@ arch::TrapFrame* on_syscall(arch::TrapFrame& frame)
 {
     Tcb* self = sched::current();
     VERIFY(self && &self->frame == &frame);
-    auto number = Syscall(frame.rax);
+    auto number = Syscall(arch::MessageRegisters(frame).syscall_number());
     switch (number) {
     case Syscall::Null:
         // Changes nothing, so resume_next would pick the caller again (see

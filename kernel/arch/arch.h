@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <ipc/addr.h>
+#include <ipc/fault.h>
+#include <ipc/message.h>
 #include <ipc/result.h>
 #include "arch/x86_64/trap_frame.h"
 
@@ -81,30 +83,102 @@ inline ipc::PhysAddr physmap_to_phys(const void* p)
 // ---- Saved user state -----------------------------------------------------
 using TrapFrame = x86_64::TrapFrame;
 
-// Typed view of the syscall registers: number in rax, arguments in rdi, rsi,
-// rdx, r10, r8, r9, result back in rax.
-class SyscallRegisters {
+// The typed view of a saved frame's syscall and IPC registers, by role
+// (the table is x86_64/trap_frame.h's): the portable kernel reads and
+// writes message words, the badge, the info word and the error through
+// this, and names no register.
+class MessageRegisters {
 public:
-    explicit SyscallRegisters(TrapFrame& frame) : m_frame(frame) { }
-    uint64_t number() const { return m_frame.rax; }
-    uint64_t arg(unsigned i) const
+    static constexpr unsigned word_count = x86_64::message_register_count;
+    static_assert(word_count == ipc::register_message_words);
+
+    explicit MessageRegisters(TrapFrame& frame) : m_frame(frame) { }
+
+    // In (at kernel entry).
+    uint64_t syscall_number() const { return m_frame.*x86_64::syscall_number_register; }
+    uint64_t cptr() const { return m_frame.*x86_64::cptr_register; }
+    ipc::MessageInfo info() const { return ipc::MessageInfo::from_raw(m_frame.*x86_64::info_register); }
+    // The debug syscalls' plain arguments: 0 and 1 (the cptr and info registers).
+    uint64_t debug_argument(unsigned i) const
     {
-        switch (i) {
-        case 0: return m_frame.rdi;
-        case 1: return m_frame.rsi;
-        case 2: return m_frame.rdx;
-        case 3: return m_frame.r10;
-        case 4: return m_frame.r8;
-        default: return m_frame.r9;
-        }
+        return i == 0 ? m_frame.*x86_64::cptr_register : m_frame.*x86_64::info_register;
     }
-    void set_result(uint64_t value) { m_frame.rax = value; }
+    uint64_t word(unsigned i) const { return m_frame.*x86_64::message_registers[i]; }
+    // The first min(N, word_count) message words; the rest of `words` is left alone.
+    template<unsigned N>
+    void read_words(uint64_t (&words)[N]) const
+    {
+        constexpr unsigned count = N < word_count ? N : word_count;
+#pragma GCC unroll 4 // constant indices: each word is one load, no table look-up
+        for (unsigned i = 0; i < count; ++i)
+            words[i] = word(i);
+    }
+
+    // Out (what the thread sees when it returns).
+    void set_error(ipc::Error e) { m_frame.*x86_64::error_register = uint64_t(e); }
+    void set_badge(uint64_t badge) { m_frame.*x86_64::badge_register = badge; }
+    void set_info(ipc::MessageInfo info) { m_frame.*x86_64::info_register = info.raw(); }
+    void set_word(unsigned i, uint64_t value) { m_frame.*x86_64::message_registers[i] = value; }
+    // The first min(N, word_count) words of `words` go to registers.
+    template<unsigned N>
+    void write_words(const uint64_t (&words)[N])
+    {
+        constexpr unsigned count = N < word_count ? N : word_count;
+#pragma GCC unroll 4
+        for (unsigned i = 0; i < count; ++i)
+            set_word(i, words[i]);
+    }
+    // A received message: error None, the badge, the info and its register words.
+    template<unsigned N>
+    void set_message(uint64_t badge, ipc::MessageInfo info, const uint64_t (&words)[N])
+    {
+        write_words(words);
+        set_info(info);
+        set_badge(badge);
+        set_error(ipc::Error::None);
+    }
+    // Copies the message registers (not the info or badge) of `from`.
+    void copy_words_from(const MessageRegisters& from)
+    {
+#pragma GCC unroll 4
+        for (unsigned i = 0; i < word_count; ++i)
+            set_word(i, from.word(i));
+    }
+    // The program's first argument when it starts (the root task's boot info).
+    void set_entry_argument(uint64_t value) { m_frame.*x86_64::entry_argument_register = value; }
 
 private:
     TrapFrame& m_frame;
 };
 
+// TcbReadRegisters / TcbWriteRegisters: the general registers after rip,
+// rsp and rflags, in the order of the ABI's register list.
+inline constexpr unsigned general_register_count = x86_64::general_register_count;
+inline uint64_t& general_register(TrapFrame& frame, unsigned i)
+{
+    return frame.*x86_64::general_registers[i];
+}
+
 const char* exception_name(uint64_t vector);
+
+// The fault message for the user exception saved in `frame`, taken at
+// `timestamp`; `fault_address` is CR2 (meaningful for a page fault only).
+// The access bits are the error code's, which ipc::FaultAccess names.
+inline ipc::FaultMessage user_fault(const TrapFrame& frame, uint64_t fault_address, uint64_t timestamp)
+{
+    constexpr uint64_t page_fault_vector = 14;
+    if (frame.vector == page_fault_vector)
+        return ipc::PageFault { .address = ipc::VirtAddr(fault_address),
+                                .ip = ipc::VirtAddr(frame.rip),
+                                .sp = ipc::VirtAddr(frame.rsp),
+                                .access = frame.error_code & ipc::FaultAccess::all,
+                                .timestamp = timestamp };
+    return ipc::Exception { .vector = frame.vector,
+                            .ip = ipc::VirtAddr(frame.rip),
+                            .sp = ipc::VirtAddr(frame.rsp),
+                            .error_code = frame.error_code,
+                            .timestamp = timestamp };
+}
 
 // ---- Address spaces -------------------------------------------------------
 struct PageRights {

@@ -20,22 +20,6 @@ namespace {
 
 // ---- message transfer -----------------------------------------------------
 
-void set_message_registers(arch::TrapFrame& f, const uint64_t words[4])
-{
-    f.rdx = words[0];
-    f.r10 = words[1];
-    f.r8 = words[2];
-    f.r9 = words[3];
-}
-
-void get_message_registers(const arch::TrapFrame& f, uint64_t words[4])
-{
-    words[0] = f.rdx;
-    words[1] = f.r10;
-    words[2] = f.r8;
-    words[3] = f.r9;
-}
-
 // Copies the one capability a message may carry, if everything allows it.
 unsigned transfer_cap(Tcb& sender, Tcb& receiver, ipc::IpcBuffer& from, ipc::IpcBuffer& to)
 {
@@ -55,11 +39,10 @@ unsigned transfer_cap(Tcb& sender, Tcb& receiver, ipc::IpcBuffer& from, ipc::Ipc
 
 void deliver_message(Tcb& sender, Tcb& receiver, uint64_t badge, bool can_grant)
 {
-    MessageInfo info = MessageInfo::from_raw(sender.frame.rsi);
+    arch::MessageRegisters from_registers(sender.frame), to_registers(receiver.frame);
+    MessageInfo info = from_registers.info();
     unsigned length = info.clamped_length();
-    uint64_t words[4];
-    get_message_registers(sender.frame, words);
-    set_message_registers(receiver.frame, words);
+    to_registers.copy_words_from(from_registers);
 
     ipc::IpcBuffer* from = ipc_buffer_of(sender);
     ipc::IpcBuffer* to = ipc_buffer_of(receiver);
@@ -72,9 +55,9 @@ void deliver_message(Tcb& sender, Tcb& receiver, uint64_t badge, bool can_grant)
     }
     unsigned caps
         = (info.extra_caps() && can_grant && from && to) ? transfer_cap(sender, receiver, *from, *to) : 0;
-    receiver.frame.rsi = MessageInfo(info.label(), length, caps).raw();
-    receiver.frame.rdi = badge;
-    receiver.frame.rax = uint64_t(Error::None);
+    to_registers.set_info(MessageInfo(info.label(), length, caps));
+    to_registers.set_badge(badge);
+    to_registers.set_error(Error::None);
 }
 
 void deliver(Tcb& sender, Tcb& receiver, uint64_t badge, bool can_grant)
@@ -82,13 +65,12 @@ void deliver(Tcb& sender, Tcb& receiver, uint64_t badge, bool can_grant)
     switch (sender.outgoing) {
     case OutgoingKind::Message: deliver_message(sender, receiver, badge, can_grant); return;
     case OutgoingKind::Fault: deliver_fault(sender, receiver, badge); return;
-    case OutgoingKind::Exit:
-        set_message_registers(receiver.frame, sender.exit_words);
-        receiver.frame.rsi = MessageInfo(ipc::thread_exit_label, 4).raw();
-        break;
+    case OutgoingKind::Exit: {
+        auto notice = sender.exit_notice.encode();
+        arch::MessageRegisters(receiver.frame).set_message(badge, notice.info, notice.words);
+        return;
     }
-    receiver.frame.rdi = badge;
-    receiver.frame.rax = uint64_t(Error::None);
+    }
 }
 
 // After delivery: the sender either waits for the reply or is done.
@@ -107,7 +89,7 @@ void finish_send(Tcb& sender, Tcb& receiver, bool is_call)
     if (sender.outgoing == OutgoingKind::Exit) {
         sched::make_inactive(sender);
     } else {
-        sender.frame.rax = uint64_t(Error::None);
+        arch::MessageRegisters(sender.frame).set_error(Error::None);
         sched::make_ready(sender);
     }
     sender.outgoing = OutgoingKind::Message;
@@ -117,15 +99,13 @@ void finish_send(Tcb& sender, Tcb& receiver, bool is_call)
 
 void deliver_fault(Tcb& faulter, Tcb& receiver, uint64_t badge)
 {
-    uint64_t words[4]
-        = { faulter.fault.address, faulter.fault.ip, faulter.fault.sp, faulter.fault.access_or_error };
-    set_message_registers(receiver.frame, words);
+    // The timestamp is the fifth word: it needs the receiver's IPC buffer.
     ipc::IpcBuffer* buffer = ipc_buffer_of(receiver);
+    auto message = faulter.fault.encode(buffer != nullptr);
+    static_assert(ipc::FaultMessage::max_length == ipc::register_message_words + 1);
     if (buffer)
-        buffer->words[4] = faulter.fault.timestamp;
-    receiver.frame.rsi = faulter.fault.info(buffer != nullptr).raw();
-    receiver.frame.rdi = badge;
-    receiver.frame.rax = uint64_t(Error::None);
+        buffer->words[ipc::register_message_words] = message.words[ipc::register_message_words];
+    arch::MessageRegisters(receiver.frame).set_message(badge, message.info, message.words);
 }
 
 ipc::IpcBuffer* ipc_buffer_of(Tcb& t)
@@ -206,7 +186,7 @@ void destroy_endpoint(Endpoint& ep)
         remove_from_endpoint(*t);
         t->outgoing = OutgoingKind::Message;
         if (sending && kind == OutgoingKind::Fault) {
-            kill_thread(*t, ipc::ExitCause::HandlerGone, 0, t->fault.address, t->fault.ip);
+            kill_thread(*t, ipc::ExitCause::HandlerGone, 0, t->fault.address(), t->fault.ip());
         } else if (sending && kind == OutgoingKind::Exit) {
             log::warn("kernel", "thread {:x}: supervisor endpoint deleted, death notice dropped", t);
             sched::make_inactive(*t);
@@ -218,13 +198,21 @@ void destroy_endpoint(Endpoint& ep)
 
 ipc::Result<void> map_fault_reply(Tcb& replier, Tcb& faulter, MessageInfo info)
 {
-    ipc::VirtAddr vaddr(replier.frame.r10);
-    ipc::Rights rights { uint8_t(replier.frame.r8) };
-    if (info.label() == uint32_t(ipc::FaultReply::Map))
-        return map_for_fault(replier, faulter, replier.frame.rdx, vaddr, rights);
-    if (info.length() < 4)
-        return Error::InvalidArgument;
-    return map_new_for_fault(replier, faulter, replier.frame.rdx, replier.frame.r9, vaddr, rights);
+    uint64_t words[ipc::register_message_words];
+    arch::MessageRegisters(replier.frame).read_words(words);
+    // (No TRY here: GCC keeps the copies its statement expression makes, and
+    // this runs on every fault a fast-path Map cannot serve.)
+    if (info.label() == uint32_t(ipc::FaultReply::Map)) {
+        auto map = ipc::MapReply::decode(info, words);
+        if (map.is_error())
+            return map.error();
+        return map_for_fault(replier, faulter, map.value().frame, map.value().address, map.value().rights);
+    }
+    auto map = ipc::MapNewReply::decode(info, words);
+    if (map.is_error())
+        return map.error();
+    return map_new_for_fault(replier, faulter, map.value().frame_slot, map.value().untyped,
+                             map.value().address, map.value().rights);
 }
 
 ipc::Result<void> reply_to(Tcb& replier, Slot& reply_slot)
@@ -233,7 +221,7 @@ ipc::Result<void> reply_to(Tcb& replier, Slot& reply_slot)
     if (caller.reply_cap != &reply_slot || caller.state != ThreadState::BlockedOnReply)
         return Error::InvalidCapability;
     if (caller.outgoing == OutgoingKind::Fault) {
-        MessageInfo info = MessageInfo::from_raw(replier.frame.rsi);
+        MessageInfo info = arch::MessageRegisters(replier.frame).info();
         if (is_map_reply(info)) {
             TRY(map_fault_reply(replier, caller, info));
             caller.reply_cap = nullptr;
@@ -242,14 +230,15 @@ ipc::Result<void> reply_to(Tcb& replier, Slot& reply_slot)
             sched::make_ready(caller); // re-executes the faulting instruction
             return {};
         }
-        if (info.label() == uint32_t(ipc::FaultReply::Kill)) {
-            caller.reply_cap = nullptr;
-            delete_cap(reply_slot);
-            kill_thread(caller, ipc::ExitCause::Killed, replier.frame.rdx, caller.fault.address,
-                        caller.fault.ip);
-            return {};
-        }
-        return Error::InvalidArgument;
+        // Anything but Map, MapNew or a well-formed Kill is refused, and the
+        // faulter keeps waiting.
+        uint64_t words[ipc::register_message_words];
+        arch::MessageRegisters(replier.frame).read_words(words);
+        ipc::KillReply kill = TRY(ipc::KillReply::decode(info, words));
+        caller.reply_cap = nullptr;
+        delete_cap(reply_slot);
+        kill_thread(caller, ipc::ExitCause::Killed, kill.reason, caller.fault.address(), caller.fault.ip());
+        return {};
     }
     caller.outgoing = OutgoingKind::Message;
     deliver_message(replier, caller, 0, false);
@@ -265,10 +254,11 @@ void notification_signal(Notification& n, uint64_t badge)
     if (Tcb* waiter = n.head) {
         wait_queue_remove(n.head, n.tail, *waiter);
         waiter->blocked_on = nullptr;
-        waiter->frame.rdi = n.word | bits;
+        arch::MessageRegisters registers(waiter->frame);
+        registers.set_badge(n.word | bits);
         n.word = 0;
-        waiter->frame.rsi = 0;
-        waiter->frame.rax = uint64_t(Error::None);
+        registers.set_info(MessageInfo());
+        registers.set_error(Error::None);
         sched::make_ready(*waiter);
         return;
     }
@@ -278,10 +268,11 @@ void notification_signal(Notification& n, uint64_t badge)
 void notification_wait(Tcb& t, Notification& n, bool blocking)
 {
     if (n.word) {
-        t.frame.rdi = n.word;
-        t.frame.rsi = 0;
+        arch::MessageRegisters registers(t.frame);
+        registers.set_badge(n.word);
+        registers.set_info(MessageInfo());
         n.word = 0;
-        t.frame.rax = uint64_t(Error::None);
+        registers.set_error(Error::None);
         return;
     }
     if (!blocking) {

@@ -44,16 +44,14 @@ bool fits_registers(MessageInfo info)
     return info.extra_caps() == 0 && info.length() <= ipc::register_message_words;
 }
 
-void copy_message(const Tcb& from, Tcb& to, uint64_t badge)
+[[gnu::always_inline]] inline void copy_message(Tcb& from, Tcb& to, uint64_t badge)
 {
-    MessageInfo info = MessageInfo::from_raw(from.frame.rsi);
-    to.frame.rdx = from.frame.rdx;
-    to.frame.r10 = from.frame.r10;
-    to.frame.r8 = from.frame.r8;
-    to.frame.r9 = from.frame.r9;
-    to.frame.rsi = MessageInfo(info.label(), info.length()).raw();
-    to.frame.rdi = badge;
-    to.frame.rax = uint64_t(Error::None);
+    arch::MessageRegisters from_registers(from.frame), to_registers(to.frame);
+    MessageInfo info = from_registers.info();
+    to_registers.copy_words_from(from_registers);
+    to_registers.set_info(MessageInfo(info.label(), info.length()));
+    to_registers.set_badge(badge);
+    to_registers.set_error(Error::None);
 }
 
 // The receiver waiting at the head of `ep`, if it can take a Call (or a
@@ -97,9 +95,10 @@ const FastpathCounts& fastpath_counts() { return g_counts; }
 
 arch::TrapFrame* fastpath_call(Tcb& caller)
 {
-    if (!fits_registers(MessageInfo::from_raw(caller.frame.rsi)))
+    arch::MessageRegisters registers(caller.frame);
+    if (!fits_registers(registers.info()))
         return nullptr;
-    const Capability* cap = endpoint_cap(caller, caller.frame.rdi, Rights::write);
+    const Capability* cap = endpoint_cap(caller, registers.cptr(), Rights::write);
     if (!cap)
         return nullptr;
     Endpoint& ep = *cap->as<Endpoint>();
@@ -142,11 +141,12 @@ arch::TrapFrame* fastpath_reply_recv(Tcb& server)
     Tcb& caller = *reply_slot.cap.as<Tcb>();
     if (caller.reply_cap != &reply_slot || caller.state != ThreadState::BlockedOnReply)
         return nullptr;
-    MessageInfo info = MessageInfo::from_raw(server.frame.rsi);
+    arch::MessageRegisters registers(server.frame);
+    MessageInfo info = registers.info();
     bool fault_map = caller.outgoing == OutgoingKind::Fault && is_map_reply(info);
     if (!fault_map && (caller.outgoing != OutgoingKind::Message || !fits_registers(info)))
         return nullptr;
-    const Capability* cap = endpoint_cap(server, server.frame.rdi, Rights::read);
+    const Capability* cap = endpoint_cap(server, registers.cptr(), Rights::read);
     if (!cap)
         return nullptr;
     Endpoint& ep = *cap->as<Endpoint>();
@@ -159,13 +159,22 @@ arch::TrapFrame* fastpath_reply_recv(Tcb& server)
     // The reply. A failed Map is answered to the server and it does not
     // receive, as in do_reply; nothing else has changed yet.
     if (fault_map) {
-        bool in_place = info.label() == uint32_t(ipc::FaultReply::Map)
-            && map_for_fault_in_place(server, caller, server.frame.rdx, ipc::VirtAddr(server.frame.r10),
-                                      Rights { uint8_t(server.frame.r8) });
+        // A well-formed Map whose page tables exist maps in place; anything
+        // else (MapNew, a missing table, a malformed reply) goes through
+        // map_fault_reply, which decodes again and reports the error.
+        bool in_place = false;
+        if (info.label() == uint32_t(ipc::FaultReply::Map)) {
+            uint64_t words[ipc::MapReply::length];
+            registers.read_words(words);
+            auto map = ipc::MapReply::decode(info, words);
+            in_place = map.has_value()
+                && map_for_fault_in_place(server, caller, map.value().frame, map.value().address,
+                                          map.value().rights);
+        }
         if (!in_place) {
             auto mapped = map_fault_reply(server, caller, info);
             if (mapped.is_error()) {
-                server.frame.rax = uint64_t(mapped.error());
+                registers.set_error(mapped.error());
                 return sched::resume_next();
             }
         }
@@ -177,7 +186,7 @@ arch::TrapFrame* fastpath_reply_recv(Tcb& server)
     caller.outgoing = OutgoingKind::Message;
     caller.reply_cap = nullptr;
     delete_answered_reply(reply_slot);
-    server.frame.rax = uint64_t(Error::None);
+    registers.set_error(Error::None);
 
     // The receive: nobody is sending, so the server waits on the endpoint.
     server.state = ThreadState::BlockedOnReceive;

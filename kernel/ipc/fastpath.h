@@ -37,7 +37,7 @@ const FastpathCounts& fastpath_counts();
 // Syscall::Call on an Endpoint cap.
 arch::TrapFrame* fastpath_call(Tcb& caller);
 // Syscall::ReplyRecv: answer the pending caller (a message, or a fault's
-// Map reply), then wait on the Endpoint in rdi.
+// Map reply), then wait on the Endpoint its cptr names.
 arch::TrapFrame* fastpath_reply_recv(Tcb& server);
 // A fault that `faulter` (with tcb.fault filled in) Calls `handler` with.
 arch::TrapFrame* fastpath_fault(Tcb& faulter, Endpoint& handler, uint64_t badge);

@@ -57,8 +57,8 @@ struct Tcb {
     Tcb* queue_prev;
     Slot* reply_cap; // while BlockedOnReply: the slot holding our Reply cap
     uint64_t ipc_buffer_address;
-    ipc::FaultMessage fault; // the pending fault, while outgoing == Fault
-    uint64_t exit_words[4];  // the death notice, while outgoing == Exit
+    ipc::FaultMessage fault;     // the pending fault, while outgoing == Fault
+    ipc::ThreadExit exit_notice; // the death notice, while outgoing == Exit
 
     Slot slots[tcb_slot_count];
 

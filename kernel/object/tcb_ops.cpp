@@ -20,7 +20,7 @@ void init_tcb(Tcb& t)
 
 void fail_syscall(Tcb& t, ipc::Error e)
 {
-    t.frame.rax = uint64_t(e);
+    arch::MessageRegisters(t.frame).set_error(e);
     sched::make_ready(t);
 }
 
@@ -72,10 +72,8 @@ void kill_thread(Tcb& t, ipc::ExitCause cause, uint64_t reason, uint64_t address
                   &t, ipc::exit_cause_name(cause), reason, address, ip);
         return;
     }
-    t.exit_words[0] = uint64_t(cause);
-    t.exit_words[1] = reason;
-    t.exit_words[2] = address;
-    t.exit_words[3] = ip;
+    t.exit_notice
+        = ipc::ThreadExit { .cause = cause, .reason = reason, .address = address, .ip = ipc::VirtAddr(ip) };
     endpoint_send(t, *supervisor.as<Endpoint>(), supervisor.data0,
                   SendMode { .blocking = true, .is_call = false, .can_grant = false }, OutgoingKind::Exit);
 }
@@ -88,7 +86,7 @@ void reply_cap_deleted(Slot& reply_slot, Tcb& caller)
     if (caller.header.dying || caller.state != ThreadState::BlockedOnReply)
         return;
     if (caller.outgoing == OutgoingKind::Fault)
-        kill_thread(caller, ipc::ExitCause::HandlerGone, 0, caller.fault.address, caller.fault.ip);
+        kill_thread(caller, ipc::ExitCause::HandlerGone, 0, caller.fault.address(), caller.fault.ip());
     else
         fail_syscall(caller, ipc::Error::Deleted);
 }

@@ -2,6 +2,7 @@
 #include "resources.h"
 #include <ipc/fault.h>
 #include <ipc/format.h>
+#include <ipc/proto/badges.h>
 #include <ipc/proto/fs.h>
 #include <ipc/proto/pager.h>
 #include <ipc/proto/slots.h>
@@ -223,7 +224,7 @@ Result<Pid> ProcessManager::spawn(const process::SpawnRequest& request, Pid pare
     }
     if (e == Error::None)
         e = kapi::cnode_mint(ipc::root_slot_cnode, o.fault_endpoint, 0, m_endpoints.pager, Rights::write,
-                             pid.value());
+                             Badge::fault_of(pid.value()).raw());
     if (e == Error::None)
         e = kapi::cnode_mint(ipc::root_slot_cnode, o.supervisor, 0, m_endpoints.process, Rights::write,
                              Badge::exit_notice_of(pid.value()).raw());
@@ -299,19 +300,24 @@ void ProcessManager::answer_wait(ProgramTable::Index index)
     m_programs.release(index);
 }
 
-// The kernel's ThreadExit (<ipc/fault.h>): w0 = ExitCause, w1 = reason or
-// status, w2 = fault address, w3 = ip.
+// The kernel's ThreadExit, decoded by its one definition (<ipc/fault.h>).
 void ProcessManager::handle_exit_notice(Pid pid, const Message& message)
 {
     Program* p = m_programs.find(pid);
-    if (!p || p->state != ProgramState::Running || message.info.label() != ipc::thread_exit_label)
+    if (!p || p->state != ProgramState::Running)
         return;
+    auto notice = ipc::ThreadExit::decode(message.info, message.words);
+    if (notice.is_error()) {
+        libc::print("init: pid {}: malformed death notice: {}\n", pid.value(),
+                    ipc::error_name(notice.error()));
+        return;
+    }
     ExitRecord record { .kind = ExitKind::Killed,
-                        .status = message.words[1],
-                        .cause = message.words[0],
-                        .address = message.words[2],
+                        .status = notice.value().reason,
+                        .cause = uint64_t(notice.value().cause),
+                        .address = notice.value().address,
                         .distance = 0,
-                        .ip = message.words[3] };
+                        .ip = notice.value().ip.get() };
     if (ipc::ExitCause(record.cause) == ipc::ExitCause::Killed) {
         auto info = kapi::call(m_endpoints.pager_control, MessageInfo(uint32_t(pager::Label::KillInfo), 1),
                                pid.value());

@@ -1,6 +1,7 @@
 #pragma once
-// One page fault as the pager sees it: the words of the kernel's PageFault
-// message (ipc/fault.h) in typed form.
+// One page fault as the pager classifies it: the kernel's PageFault message
+// (ipc/fault.h, decoded there) without its timestamp. Requests that ask
+// "what would a fault here do" (Why) make one too.
 
 #include <cstdint>
 #include <ipc/addr.h>
@@ -16,10 +17,14 @@ struct FaultInfo {
     VirtAddr ip;
     VirtAddr sp;
 
-    static constexpr FaultInfo from_message(const ipc::FaultMessage& message)
+    static constexpr FaultInfo from_message(const ipc::PageFault& message)
     {
-        return { VirtAddr(message.address), message.access_or_error, VirtAddr(message.ip),
-                 VirtAddr(message.sp) };
+        return { message.address, message.access, message.ip, message.sp };
+    }
+    // An exception has no address: the trace and a kill report show its ip there.
+    static constexpr FaultInfo from_message(const ipc::Exception& message)
+    {
+        return { message.ip, 0, message.ip, message.sp };
     }
 
     // The page was mapped, but without the right the access needed.

@@ -41,6 +41,24 @@ inline void log_decision(uint64_t pid, const FaultInfo& f, const Region* region,
         print_decision(pid, f, region, decision);
 }
 
+// The Stats counter of a fatal decision's kills.
+uint64_t& kill_counter(FaultDecision decision)
+{
+    switch (decision) {
+    case FaultDecision::GuardHit: return g_counters.guard_hits;
+    case FaultDecision::ProtectionViolation: return g_counters.protection_violations;
+    case FaultDecision::BadStackPointer: return g_counters.bad_stack_pointer_kills;
+    case FaultDecision::FaultLoop: return g_counters.fault_loop_kills;
+    case FaultDecision::InvalidAddress:
+    case FaultDecision::ZeroFill:
+    case FaultDecision::MapFromFile:
+    case FaultDecision::CopyOnWrite:
+    case FaultDecision::UpgradeRights:
+    case FaultDecision::GrowStack: break;
+    }
+    return g_counters.invalid_addresses;
+}
+
 FaultAnswer kill(Client* client, KillReason reason, const FaultInfo& f, uint64_t distance)
 {
     if (client)
@@ -263,6 +281,13 @@ FaultAnswer map_refused(uint64_t pid, const FaultInfo& f, const FaultAnswer& ref
     return kill(find_client(pid), KillReason::OutOfMemory, f, 0);
 }
 
+FaultAnswer malformed_fault(uint64_t pid, ipc::MessageInfo info, Error error)
+{
+    libc::print("pager: pid {}: malformed fault message (label {:x}, {} words): {}; killing it\n", pid,
+                info.label(), info.length(), ipc::error_name(error));
+    return kill(find_client(pid), KillReason::Exception, FaultInfo {}, 0);
+}
+
 FaultAnswer handle_exception(uint64_t pid, uint64_t vector, uint64_t ip)
 {
     ++g_counters.exceptions;
@@ -289,22 +314,17 @@ FaultAnswer handle_page_fault(uint64_t pid, const FaultInfo& f)
     // the guard itself, which is the region at the address too).
     Region* region = client->regions.writable(c.region);
 
+    if (is_fatal(c.decision)) {
+        ++kill_counter(c.decision);
+        // guard_distance is 0 for everything but a guard hit.
+        return kill(client, kill_reason(c.decision), f, c.guard_distance);
+    }
     switch (c.decision) {
     case FaultDecision::GuardHit:
-        ++g_counters.guard_hits;
-        return kill(client, KillReason::GuardHit, f, c.guard_distance);
     case FaultDecision::ProtectionViolation:
-        ++g_counters.protection_violations;
-        return kill(client, KillReason::ProtectionViolation, f, 0);
     case FaultDecision::InvalidAddress:
-        ++g_counters.invalid_addresses;
-        return kill(client, KillReason::InvalidAddress, f, 0);
     case FaultDecision::BadStackPointer:
-        ++g_counters.bad_stack_pointer_kills;
-        return kill(client, KillReason::BadStackPointer, f, 0);
-    case FaultDecision::FaultLoop:
-        ++g_counters.fault_loop_kills;
-        return kill(client, KillReason::FaultLoop, f, 0);
+    case FaultDecision::FaultLoop: break; // fatal: answered above
     case FaultDecision::CopyOnWrite: return copy_on_write(*client, *region, f, page);
     case FaultDecision::UpgradeRights: {
         CPtr slot = slots().find_mapping(client->pid, page);
@@ -320,8 +340,8 @@ FaultAnswer handle_page_fault(uint64_t pid, const FaultInfo& f)
 
     if (!region)
         return kill(client, KillReason::InvalidAddress, f, 0);
-    if (c.decision == FaultDecision::GrowStack && page < region->stack_bottom.get())
-        region->stack_bottom = VirtAddr(page);
+    if (c.decision == FaultDecision::GrowStack)
+        note_stack_growth(*region, VirtAddr(page));
     size_t neighbours = g_policy_is_lazy ? 0 : select_neighbours(*client, *region, page);
     // An anonymous page takes exactly one frame; file pages mostly take none.
     bool batch = neighbours != 0 && !region->backing.is_file();

@@ -1,7 +1,9 @@
 // pager: the userspace pager. Every page fault of every program arrives here
-// as an IPC message on our endpoint (badge = the program's pid); so do the
-// programs' memory requests and the process manager's control requests
-// (badge = control_badge). We decide, populate, and answer Map, MapNew or Kill.
+// as an IPC message on our endpoint, sent by the kernel with the fault badge
+// of the program (ipc::proto::Badge::fault_of(pid)); so do the programs'
+// memory requests (badge = their pid) and the process manager's control
+// requests (badge = control_badge). We decide, populate, and answer Map,
+// MapNew or Kill.
 //
 // Start arguments: 0 = size bits of the Untyped in cspace::memory_slot
 // (our frame memory); 1 = flags (bit 0: log every decision; bits 8-31: the boot
@@ -13,6 +15,7 @@
 #include <pager/policy.h>
 #include <pager/start_flags.h>
 #include <ipc/fault.h>
+#include <ipc/proto/badges.h>
 #include <ipc/proto/pager.h>
 #include <ipc/proto/slots.h>
 #include <kernel_api.h>
@@ -43,46 +46,124 @@ void prepare_receive_slot()
     kapi::ipc_buffer()->receive_slot = g_receive_slot;
 }
 
-// The answer to one message, sent with ReplyRecv; `message` becomes the
-// next message (in place: it is received straight into the caller's copy).
-void answer_and_receive(kapi::SyscallResult& message)
+// Answers the pending caller with a fault reply and waits for the next message.
+template<unsigned N>
+kapi::SyscallResult reply_recv(const ipc::Encoded<N>& reply)
+{
+    return kapi::send_encoded(ipc::Syscall::ReplyRecv, endpoint, reply);
+}
+
+// Answers the pending fault with Kill and waits for the next message.
+void kill_and_receive(kapi::SyscallResult& message, uint64_t kill_word)
+{
+    pager::trace::answer_kill(kill_word);
+    prepare_receive_slot();
+    message = reply_recv(ipc::KillReply { .reason = kill_word }.encode());
+}
+
+// Answers the pending fault with Map or MapNew and waits for the next
+// message; false if the kernel refused the mapping (then it returned at
+// once with the error and received nothing: the badge and label of
+// `message` mean nothing, and the faulting thread still waits).
+bool map_and_receive(kapi::SyscallResult& message, const pager::FaultAnswer& a)
+{
+    pager::trace::answer_map(a.address, a.rights, a.retype);
+    prepare_receive_slot();
+    ipc::VirtAddr address(a.address);
+    ipc::Rights rights { a.rights };
+    message = a.retype
+        ? reply_recv(ipc::MapNewReply { .frame_slot = a.frame,
+                                        .address = address,
+                                        .rights = rights,
+                                        .untyped = pager::frames().memory_untyped() }
+                         .encode())
+        : reply_recv(ipc::MapReply { .frame = a.frame, .address = address, .rights = rights }.encode());
+    return message.error == Error::None;
+}
+
+// A fault the kernel sent for client `pid` (the message came with its fault
+// badge): decide, populate, answer Map, MapNew or Kill. `message` becomes
+// the next message (in place: it is received straight into the caller's copy).
+void answer_fault(kapi::SyscallResult& message, uint64_t pid)
+{
+    uint64_t words[ipc::FaultMessage::max_length];
+    kapi::received_words(message, words);
+    if (message.info.label() == uint32_t(ipc::FaultLabel::PageFault)) {
+        auto page_fault = ipc::PageFault::decode(message.info, words);
+        if (page_fault.is_error())
+            return kill_and_receive(message,
+                                    pager::malformed_fault(pid, message.info, page_fault.error()).kill_word);
+        pager::FaultInfo fault = pager::FaultInfo::from_message(page_fault.value());
+        pager::trace::fault_received(pid, fault, page_fault.value().timestamp);
+        pager::FaultAnswer a = pager::handle_page_fault(pid, fault);
+        if (a.kill)
+            return kill_and_receive(message, a.kill_word);
+        if (map_and_receive(message, a))
+            return;
+        // The kernel refused the mapping: the thread still waits. Kill it
+        // instead. (The receive itself cannot fail: our endpoint cap stays
+        // valid and readable.)
+        return kill_and_receive(message, pager::map_refused(pid, fault, a, message.error).kill_word);
+    }
+    auto exception = ipc::Exception::decode(message.info, words);
+    if (exception.is_error())
+        return kill_and_receive(message,
+                                pager::malformed_fault(pid, message.info, exception.error()).kill_word);
+    pager::trace::fault_received(pid, pager::FaultInfo::from_message(exception.value()),
+                                 exception.value().timestamp);
+    kill_and_receive(
+        message,
+        pager::handle_exception(pid, exception.value().vector, exception.value().ip.get()).kill_word);
+}
+
+// A message whose label and badge do not go together: a label of the fault
+// protocol without the fault badge (a program Calling its pager cap with a
+// forged PageFault, or with a Map as if it were a request), or the fault
+// badge on anything but a fault. It gets an error, never a Map or MapNew: a
+// forged fault must not make us book a frame for a page nobody faulted on.
+void refuse(kapi::SyscallResult& message, ipc::proto::Badge badge)
 {
     uint32_t label = message.info.label();
-    uint64_t badge = message.badge;
-    if (label == uint32_t(ipc::FaultLabel::PageFault) || label == uint32_t(ipc::FaultLabel::Exception)) {
-        pager::FaultInfo fault { ipc::VirtAddr(message.words[0]), message.words[3],
-                                 ipc::VirtAddr(message.words[1]), ipc::VirtAddr(message.words[2]) };
-        uint64_t stamp = message.info.length() > 4 ? kapi::ipc_buffer()->words[4] : 0;
-        pager::trace::fault_received(badge, fault, stamp);
-        pager::FaultAnswer a = label == uint32_t(ipc::FaultLabel::PageFault)
-            ? pager::handle_page_fault(badge, fault)
-            : pager::handle_exception(badge, message.words[0], message.words[1]);
-        if (a.kill)
-            pager::trace::answer_kill(a.kill_word);
-        else
-            pager::trace::answer_map(a.address, a.rights, a.retype);
-        prepare_receive_slot();
-        if (!a.kill) {
-            message = a.retype
-                ? kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::MapNew), 4), a.frame,
-                                   a.address, a.rights, pager::frames().memory_untyped())
-                : kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Map), 3), a.frame,
-                                   a.address, a.rights);
-            if (message.error == Error::None)
-                return;
-            // The kernel refused the mapping: it returned at once with the
-            // error and received nothing (rdi and rsi are still ours, so the
-            // badge and label mean nothing), and the faulting thread still
-            // waits. Kill it instead. (The receive itself cannot fail: our
-            // endpoint cap stays valid and readable.)
-            a = pager::map_refused(badge, fault, a, message.error);
-        }
-        message = kapi::reply_recv(endpoint, MessageInfo(uint32_t(ipc::FaultReply::Kill), 1), a.kill_word);
+    libc::print("pager: {} {}: refused label {:x}: {}\n", badge.is_fault() ? "fault badge of pid" : "pid",
+                badge.pid(), label,
+                badge.is_fault() ? "only faults come with the fault badge"
+                                 : "fault messages come only from the kernel");
+    if (message.info.extra_caps() && g_receive_slot) {
+        (void)kapi::cnode_delete(ipc::proto::process_slot_cnode, g_receive_slot);
+    }
+    prepare_receive_slot();
+    message = kapi::reply_recv(endpoint, MessageInfo(uint32_t(Error::InsufficientRights), 0));
+    if (message.error == Error::None)
+        return;
+    // The kernel would not deliver an error as the answer: the caller is a
+    // thread blocked on a real fault, whose fault endpoint its program set
+    // to its own pager cap (it holds its TCB). We cannot serve a fault we
+    // cannot trust the badge of: end the thread.
+    libc::print("pager: pid {}: a fault came through a request cap; killing the thread\n", badge.pid());
+    namespace proto = ipc::proto::pager;
+    kill_and_receive(message, proto::encode_kill(proto::KillReason::UnknownClient, 0));
+}
+
+// The answer to one message, sent with ReplyRecv; `message` becomes the
+// next message. Faults reach us only from the kernel: the fault endpoint
+// caps init puts in its programs' TCBs carry Badge::fault_of(pid), which no
+// program holds, so a fault label must come with that badge and that badge
+// only with a fault label.
+void answer_and_receive(kapi::SyscallResult& message)
+{
+    auto badge = ipc::proto::Badge::from_raw(message.badge);
+    uint32_t label = message.info.label();
+    if (badge.is_fault() && ipc::is_fault_label(label)) {
+        answer_fault(message, badge.pid());
+        return;
+    }
+    if (badge.is_fault() || ipc::is_fault_protocol_label(label)) {
+        refuse(message, badge);
         return;
     }
     bool cap_taken = false;
-    pager::RequestAnswer a
-        = pager::handle_request(badge, message, message.info.extra_caps() ? g_receive_slot : 0, cap_taken);
+    pager::RequestAnswer a = pager::handle_request(message.badge, message,
+                                                   message.info.extra_caps() ? g_receive_slot : 0, cap_taken);
     if (cap_taken)
         g_receive_slot = 0;
     prepare_receive_slot();

@@ -34,6 +34,10 @@ FaultAnswer handle_exception(uint64_t pid, uint64_t vector, uint64_t ip);
 // client still waits for its fault. Gives back what the answer held and
 // returns the Kill to answer instead.
 FaultAnswer map_refused(uint64_t pid, const FaultInfo&, const FaultAnswer& refused, ipc::Error error);
+// A message with the fault badge that is no fault message the kernel sends
+// (it never happens unless the kernel and we disagree on ipc/fault.h): the
+// Kill to answer.
+FaultAnswer malformed_fault(uint64_t pid, ipc::MessageInfo, ipc::Error error);
 // `received_cap` is the slot a transferred cap landed in (NewClient), or 0.
 RequestAnswer handle_request(uint64_t badge, const kapi::SyscallResult&, ipc::CPtr received_cap,
                              bool& cap_taken);

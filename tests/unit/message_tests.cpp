@@ -128,39 +128,6 @@ TEST_CASE("rights: has needs every requested bit, masked only removes bits")
     CHECK((Rights::execute & Rights::grant) == 0);
 }
 
-TEST_CASE("fault message: its info word carries the label and four words, five with the time stamp")
-{
-    ipc::FaultMessage page_fault { ipc::FaultLabel::PageFault,
-                                   0xdead'0000,
-                                   0x40'1000,
-                                   0x7fff'0000,
-                                   ipc::FaultAccess::write | ipc::FaultAccess::user,
-                                   1234 };
-    auto info = page_fault.info(false);
-    CHECK(info.label() == 0x1000);
-    CHECK(info.length() == 4);
-    CHECK(info.extra_caps() == 0);
-    CHECK(info.raw() == 0x0000'1000'0000'0004ull);
-    CHECK(page_fault.info(true).raw() == 0x0000'1000'0000'0005ull);
-
-    ipc::FaultMessage exception { ipc::FaultLabel::Exception, 6, 0, 0, 0, 0 };
-    CHECK(exception.info(false).raw() == 0x0000'1001'0000'0004ull);
-
-    CHECK(uint32_t(ipc::FaultReply::Map) == 0x2000);
-    CHECK(uint32_t(ipc::FaultReply::Kill) == 0x2001);
-    CHECK(uint32_t(ipc::FaultReply::MapNew) == 0x2002);
-    // MapNew's four words (slot, address, rights, Untyped) travel in registers.
-    CHECK(ipc::register_message_words >= 4);
-    CHECK(ipc::thread_exit_label == 0x3000);
-    CHECK(uint64_t(ipc::ExitCause::Killed) == 1);
-    CHECK(uint64_t(ipc::ExitCause::HandlerGone) == 3);
-    // The access bits match the x86 page-fault error code.
-    CHECK(ipc::FaultAccess::present == 1);
-    CHECK(ipc::FaultAccess::write == 2);
-    CHECK(ipc::FaultAccess::user == 4);
-    CHECK(ipc::FaultAccess::execute == 16);
-}
-
 TEST_CASE("root boot info: layout and fixed slots")
 {
     using ipc::RootBootInfo;

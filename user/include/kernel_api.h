@@ -176,6 +176,37 @@ inline Error call_error(const SyscallResult& r) { return r.ok() ? Error(r.info.l
 // IPC buffer first). Received words 4.. are in the IPC buffer afterwards.
 SyscallResult send_message(Syscall how, CPtr cptr, MessageInfo info, const uint64_t* words);
 
+// A message a codec encoded (ipc::Encoded, e.g. ipc::MapReply::encode()),
+// sent with `how`. At most four words: they all travel in registers.
+template<unsigned N>
+requires(N <= ipc::register_message_words) inline SyscallResult
+    send_encoded(Syscall how, CPtr cptr, const ipc::Encoded<N>& message)
+{
+    uint64_t w[ipc::register_message_words] {};
+    for (unsigned i = 0; i < N; ++i)
+        w[i] = message.words[i];
+    return syscall(how, cptr, message.info, w[0], w[1], w[2], w[3]);
+}
+
+// The first N words of a received message, for a codec's decode(): words
+// 0-3 from the registers, the rest from the IPC buffer (read only when the
+// message is that long). Words past the message's length are not the
+// message's: decode() checks the length first and never reads them.
+template<unsigned N>
+inline void received_words(const SyscallResult& r, uint64_t (&words)[N], ipc::IpcBuffer* buffer = nullptr)
+{
+    constexpr unsigned in_registers = N < ipc::register_message_words ? N : ipc::register_message_words;
+    for (unsigned i = 0; i < in_registers; ++i)
+        words[i] = r.words[i];
+    if constexpr (N > ipc::register_message_words) {
+        unsigned length = r.info.clamped_length();
+        if (length > ipc::register_message_words && !buffer)
+            buffer = ipc_buffer();
+        for (unsigned i = ipc::register_message_words; i < N; ++i)
+            words[i] = buffer && i < length ? buffer->words[i] : 0;
+    }
+}
+
 // Invokes a kernel object: Call with label = invocation, args as message
 // words. Inline, so that the words of a call with constant arity go straight
 // into their registers; words 4.. are stored into the IPC buffer (an
@@ -335,33 +366,39 @@ inline Error ioport_issue(CPtr io_port, uint64_t first, uint64_t last, uint64_t 
 
 // --- fault handlers ------------------------------------------------------------------
 
-// Answers the fault held in the reply slot (Reply) or in a saved Reply cap (Send).
+// Answers the fault held in the reply slot (Reply) or in a saved Reply cap
+// (Send), with the replies of <ipc/fault.h>.
 inline SyscallResult fault_reply_map(CPtr frame, uint64_t vaddr, uint8_t rights)
 {
-    return reply(MessageInfo(uint32_t(ipc::FaultReply::Map), 3), frame, vaddr, rights);
+    return send_encoded(Syscall::Reply, ipc::null_cptr,
+                        ipc::MapReply { frame, ipc::VirtAddr(vaddr), ipc::Rights { rights } }.encode());
 }
 // MapNew: a new zeroed frame from `untyped`, its cap into the empty root slot `frame_slot`.
 inline SyscallResult fault_reply_map_new(CPtr frame_slot, uint64_t vaddr, uint8_t rights, CPtr untyped)
 {
-    return reply(MessageInfo(uint32_t(ipc::FaultReply::MapNew), 4), frame_slot, vaddr, rights, untyped);
+    return send_encoded(
+        Syscall::Reply, ipc::null_cptr,
+        ipc::MapNewReply { frame_slot, ipc::VirtAddr(vaddr), ipc::Rights { rights }, untyped }.encode());
 }
 inline SyscallResult fault_reply_kill(uint64_t reason)
 {
-    return reply(MessageInfo(uint32_t(ipc::FaultReply::Kill), 1), reason);
+    return send_encoded(Syscall::Reply, ipc::null_cptr, ipc::KillReply { reason }.encode());
 }
 inline SyscallResult fault_send_map(CPtr reply_cap, CPtr frame, uint64_t vaddr, uint8_t rights)
 {
-    return send(reply_cap, MessageInfo(uint32_t(ipc::FaultReply::Map), 3), frame, vaddr, rights);
+    return send_encoded(Syscall::Send, reply_cap,
+                        ipc::MapReply { frame, ipc::VirtAddr(vaddr), ipc::Rights { rights } }.encode());
 }
 inline SyscallResult fault_send_map_new(CPtr reply_cap, CPtr frame_slot, uint64_t vaddr, uint8_t rights,
                                         CPtr untyped)
 {
-    return send(reply_cap, MessageInfo(uint32_t(ipc::FaultReply::MapNew), 4), frame_slot, vaddr, rights,
-                untyped);
+    return send_encoded(
+        Syscall::Send, reply_cap,
+        ipc::MapNewReply { frame_slot, ipc::VirtAddr(vaddr), ipc::Rights { rights }, untyped }.encode());
 }
 inline SyscallResult fault_send_kill(CPtr reply_cap, uint64_t reason)
 {
-    return send(reply_cap, MessageInfo(uint32_t(ipc::FaultReply::Kill), 1), reason);
+    return send_encoded(Syscall::Send, reply_cap, ipc::KillReply { reason }.encode());
 }
 
 } // namespace kapi

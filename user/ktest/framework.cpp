@@ -419,13 +419,21 @@ void expect_thread_exit_at(const char* file, int line, CPtr supervisor, ipc::Exi
                 ipc::thread_exit_label, r.info.label(), r.words[0], r.words[1]);
         return;
     }
-    if (r.words[0] != uint64_t(cause)) {
-        fail_at(file, line, "ThreadExit cause: expected {}, got {} (reason {:x})", uint64_t(cause),
-                r.words[0], r.words[1]);
+    uint64_t words[ipc::ThreadExit::length];
+    kapi::received_words(r, words);
+    auto notice = ipc::ThreadExit::decode(r.info, words);
+    if (notice.is_error()) {
+        fail_at(file, line, "ThreadExit: the kernel's message does not decode: {} (length {}, w0 {:x})",
+                ename(notice.error()), r.info.length(), r.words[0]);
         return;
     }
-    if (check_reason && r.words[1] != reason) {
-        fail_at(file, line, "ThreadExit reason: expected {:x}, got {:x}", reason, r.words[1]);
+    if (notice.value().cause != cause) {
+        fail_at(file, line, "ThreadExit cause: expected {}, got {} (reason {:x})", uint64_t(cause),
+                uint64_t(notice.value().cause), notice.value().reason);
+        return;
+    }
+    if (check_reason && notice.value().reason != reason) {
+        fail_at(file, line, "ThreadExit reason: expected {:x}, got {:x}", reason, notice.value().reason);
         return;
     }
     if (r.badge != expected_badge) {
@@ -452,6 +460,12 @@ SyscallResult recv_fault_at(const char* file, int line, CPtr fault_endpoint, ipc
         fail_at(file, line, "fault message badge: expected {:x}, got {:x}", expected_badge, r.badge);
         return r;
     }
+    // What the kernel sent is what the fault codec (ipc/fault.h) accepts.
+    uint64_t words[ipc::FaultMessage::max_length];
+    kapi::received_words(r, words);
+    if (auto decoded = ipc::FaultMessage::decode(r.info, words); decoded.is_error())
+        fail_at(file, line, "fault message: does not decode: {} (length {}, w3 {:x})", ename(decoded.error()),
+                r.info.length(), r.words[3]);
     return r;
 }
 

@@ -395,6 +395,48 @@ KTEST(fault_handler_bad_map_then_kill)
     KT_EXPECT_EXIT(p.supervisor, ipc::ExitCause::Killed, 0x4b1d, 0x47);
 }
 
+// The kernel decodes fault replies with the codecs of <ipc/fault.h>: a reply
+// of the wrong shape is refused whole (InvalidArgument) and the faulter
+// keeps waiting, on the general path (Reply) and the fast path (ReplyRecv).
+KTEST(fault_handler_malformed_replies_refused)
+{
+    KT_PAGER(p, 0x5c, 0x5d);
+    KT_NEW(f, ObjectType::Frame);
+    uint64_t va = alloc_vaddr();
+    KT_SPAWN(t, touch_fn, with(p), va, touch_write, 0x55);
+    KT_RECV_FAULT(r, p.ep, ipc::FaultLabel::PageFault, 0x5c);
+    constexpr uint32_t map = uint32_t(ipc::FaultReply::Map), kill = uint32_t(ipc::FaultReply::Kill);
+    // Map: two words or four, rights beyond the four rights, a cap attached.
+    KT_EXPECT_ERR(kapi::reply(MessageInfo(map, 2), f, va), Error::InvalidArgument);
+    KT_STILL_BLOCKED(t, 1);
+    KT_EXPECT_ERR(kapi::reply(MessageInfo(map, 4), f, va, RW, 0), Error::InvalidArgument);
+    KT_STILL_BLOCKED(t, 1);
+    KT_EXPECT_ERR(kapi::reply(MessageInfo(map, 3), f, va, 0x10 | RW), Error::InvalidArgument);
+    KT_STILL_BLOCKED(t, 1);
+    KT_EXPECT_ERR(kapi::reply(MessageInfo(map, 3), f, va, 0x100 | RW), Error::InvalidArgument);
+    KT_STILL_BLOCKED(t, 1);
+    KT_EXPECT_ERR(kapi::reply(MessageInfo(map, 3, 1), f, va, RW), Error::InvalidArgument);
+    KT_STILL_BLOCKED(t, 1);
+    // Kill: no reason word, or one too many.
+    KT_EXPECT_ERR(kapi::reply(MessageInfo(kill, 0)), Error::InvalidArgument);
+    KT_STILL_BLOCKED(t, 1);
+    KT_EXPECT_ERR(kapi::reply(MessageInfo(kill, 2), 1, 2), Error::InvalidArgument);
+    KT_STILL_BLOCKED(t, 1);
+    // An error answer (what a server says to a request) is no fault reply.
+    KT_EXPECT_ERR(kapi::reply(MessageInfo(uint32_t(Error::InsufficientRights), 0)), Error::InvalidArgument);
+    KT_STILL_BLOCKED(t, 1);
+    // The fast path: a malformed Map in ReplyRecv is refused before the receive.
+    KT_EXPECT_ERR(kapi::reply_recv(p.ep, MessageInfo(map, 3), f, va, 0x10 | RW), Error::InvalidArgument);
+    KT_STILL_BLOCKED(t, 1);
+    auto d = kapi::frame_describe(f);
+    KT_OK(d);
+    KT_EQ(d.value().mapped, 0);
+    // The reply cap is still good: a well-formed Map resumes the thread.
+    KT_OK(kapi::fault_reply_map(f, va, RW));
+    KT_TRUE(wait_finished(*t));
+    KT_EQ(t->out[0], 0x55);
+}
+
 KTEST(fault_handler_bad_map_then_good_map)
 {
     KT_PAGER(p, 0x48, 0x49);

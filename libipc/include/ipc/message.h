@@ -43,6 +43,18 @@ private:
     uint64_t m_raw { 0 };
 };
 
+// A message as a codec makes it (encode) or takes it apart (decode): the
+// info word and the words; only the first info.length() of them mean
+// anything. Each message type (ipc/fault.h, ...) has one encode() that
+// returns this and one decode() that takes it back, so the word layout of
+// a message is written down once.
+template<unsigned Capacity>
+struct Encoded {
+    static constexpr unsigned capacity = Capacity;
+    MessageInfo info;
+    uint64_t words[Capacity] {};
+};
+
 // One page, mapped into the thread's VSpace and registered with TcbConfigure.
 struct IpcBuffer {
     uint64_t words[max_message_words]; // words[0..3] unused: those travel in registers

@@ -333,13 +333,15 @@ TEST_CASE("pager classifier: reasons and names")
     CHECK(pager::kill_reason(FaultDecision::BadStackPointer) == KillReason::BadStackPointer);
     CHECK(pager::kill_reason(FaultDecision::FaultLoop) == KillReason::FaultLoop);
 
-    ipc::FaultMessage message { ipc::FaultLabel::PageFault,
-                                0x1234,
-                                0x40'0010,
-                                0x7fff'0000,
-                                FaultAccess::write | FaultAccess::present | FaultAccess::user,
-                                0 };
-    FaultInfo info = FaultInfo::from_message(message);
+    // What the pager's fault loop does with the kernel's words: decode, then
+    // FaultInfo::from_message. The words are written here in wire order
+    // (address, ip, sp, access), not in FaultInfo's field order.
+    const uint64_t wire[5] = { 0x1234, 0x40'0010, 0x7fff'0000,
+                               FaultAccess::write | FaultAccess::present | FaultAccess::user, 77 };
+    auto message = ipc::FaultMessage::decode(ipc::MessageInfo(0x1000, 5), wire);
+    REQUIRE(message.has_value());
+    REQUIRE(message.value().is_page_fault());
+    FaultInfo info = FaultInfo::from_message(message.value().page_fault());
     CHECK(info.address == va(0x1234));
     CHECK(info.ip == va(0x40'0010));
     CHECK(info.sp == va(0x7fff'0000));
