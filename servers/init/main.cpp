@@ -14,7 +14,6 @@
 #include <ipc/proto/pager.h>
 #include <ipc/proto/slots.h>
 #include <pager/cspace.h>
-#include <pager/start_flags.h>
 #include <kernel_api.h>
 #include <stdio.h>
 #include <string.h>
@@ -243,7 +242,7 @@ int main(int, char**)
         command_line(info), [](const char* problem) { libc::print("init: {}\n", problem); });
     init::ProcessManager manager;
     manager.register_server("fs", 1000, start_fs(*fs, *initrd, fs_ep));
-    manager.register_server("pager", 1001, start_pager(*pager, pager_ep, fs_ep, options.pager_flags));
+    manager.register_server("pager", 1001, start_pager(*pager, pager_ep, fs_ep, options.pager.encode()));
     const ipc::ModuleDescriptor* console = find_module(info, "console");
     CPtr console_ep = 0;
     if (console) {

@@ -25,7 +25,8 @@ enum class Error : uint32_t {
     Unsupported = 14,
     Overlap = 15,
     Busy = 16,
-    Deleted = 17, // the object went away while the caller waited on it
+    Deleted = 17,      // the object went away while the caller waited on it
+    NotPermitted = 18, // the caller's capability (its badge) does not grant this request
 };
 
 constexpr const char* error_name(Error e)
@@ -49,6 +50,7 @@ constexpr const char* error_name(Error e)
     case Error::Overlap: return "overlap";
     case Error::Busy: return "busy";
     case Error::Deleted: return "deleted";
+    case Error::NotPermitted: return "not permitted";
     }
     return "unknown error";
 }
