@@ -6,6 +6,7 @@
 #include <ipc/proto/pager.h>
 #include <ipc/proto/slots.h>
 #include <ipc/proto/strings.h>
+#include <pager_client.h>
 #include <process.h>
 #include <stdio.h>
 #include <syscall.h>
@@ -173,22 +174,27 @@ Result<uint64_t> ProcessManager::spawn(const char* argv, size_t argv_length, boo
 
     // 3. The pager takes over the address space: it reads the ELF and will
     // populate every page on demand.
-    uint64_t message[ipc::max_message_words] {};
-    message[0] = pid;
-    message[1] = file_id;
-    message[2] = file_size;
-    message[3] = argv_length;
-    unsigned length = 4 + ipc::proto::pack_string(message + 4, ipc::max_message_words - 4, argv, argv_length);
+    pager::NewClientRequest request;
+    request.pid = uint32_t(pid);
+    request.file = file_id;
+    request.file_size = file_size;
+    request.argv_length = argv_length < sizeof(request.argv) ? argv_length : sizeof(request.argv);
+    memcpy(request.argv, argv, request.argv_length);
+    pager::Message message;
+    request.encode(message);
     kapi::ipc_buffer()->caps[0] = objects.vspace;
-    auto client = kapi::send_message(ipc::Syscall::Call, m_endpoints.pager_control,
-                                     MessageInfo(uint32_t(pager::Label::NewClient), length, 1), message);
-    if (Error e = kapi::call_error(client); e != Error::None) {
-        if (e == Error::Malformed)
+    if (Error e = libc::pager::exchange(message, message, m_endpoints.pager_control); e != Error::None)
+        return fail(e);
+    auto client = pager::NewClientReply::decode(pager::MessageView::of(message));
+    if (client.is_error()) {
+        auto refusal = pager::NewClientRefusal::decode(pager::MessageView::of(message));
+        if (client.error() == Error::Malformed && !refusal.is_error())
             libc::print("init: cannot run {}: bad ELF: {}\n", path,
-                        ipc::elf::elf_error_name(ipc::elf::ElfError(client.words[0])));
+                        ipc::elf::elf_error_name(ipc::elf::ElfError(refusal.value().detail)));
         else
-            libc::print("init: cannot run {}: the pager refused it: {}\n", path, ipc::error_name(e));
-        return fail(e, true);
+            libc::print("init: cannot run {}: the pager refused it: {}\n", path,
+                        ipc::error_name(client.error()));
+        return fail(client.error(), true);
     }
 
     // 4. Its thread: faults go to the pager with our pid as badge, its death to us.
@@ -213,10 +219,10 @@ Result<uint64_t> ProcessManager::spawn(const char* argv, size_t argv_length, boo
     auto started = check(e);
     if (!started.is_error())
         started = start_thread(objects,
-                               ThreadStart { .entry = client.words[0],
-                                             .stack_pointer = client.words[1],
-                                             .arg0 = client.words[2],
-                                             .arg1 = client.words[3],
+                               ThreadStart { .entry = client.value().entry,
+                                             .stack_pointer = client.value().stack_pointer,
+                                             .arg0 = client.value().argc,
+                                             .arg1 = client.value().argv,
                                              .fault_endpoint = p.fault_endpoint,
                                              .supervisor = p.supervisor,
                                              .priority = program_priority });
@@ -233,10 +239,10 @@ void ProcessManager::finish(Process& p, const ExitRecord& record)
     p.finished = true;
     (void)kapi::tcb_suspend(p.objects.tcb);
     if (!p.server) {
-        auto ended
-            = kapi::call(m_endpoints.pager_control, MessageInfo(uint32_t(pager::Label::EndClient), 1), p.pid);
-        if (Error e = kapi::call_error(ended); e != Error::None)
-            libc::print("init: pager could not forget pid {}: {}\n", p.pid, ipc::error_name(e));
+        auto ended = libc::pager::call<pager::EmptyReply>(pager::EndClientRequest { uint32_t(p.pid) },
+                                                          m_endpoints.pager_control);
+        if (ended.is_error())
+            libc::print("init: pager could not forget pid {}: {}\n", p.pid, ipc::error_name(ended.error()));
     }
     destroy_process(p.objects);
     return_block(p.objects.block);
@@ -286,11 +292,11 @@ void ProcessManager::handle(uint64_t badge, const kapi::SyscallResult& message)
                             .distance = 0,
                             .ip = message.words[3] };
         if (ipc::ExitCause(record.cause) == ipc::ExitCause::Killed && !p->server) {
-            auto info = kapi::call(m_endpoints.pager_control,
-                                   MessageInfo(uint32_t(pager::Label::KillInfo), 1), p->pid);
-            if (kapi::call_error(info) == Error::None) {
-                record.address = info.words[1];
-                record.distance = info.words[2];
+            auto info = libc::pager::call<pager::KillInfoReply>(pager::KillInfoRequest { uint32_t(p->pid) },
+                                                                m_endpoints.pager_control);
+            if (!info.is_error()) {
+                record.address = info.value().address;
+                record.distance = info.value().distance;
             }
         }
         finish(*p, record);
