@@ -47,6 +47,7 @@ except ImportError:  # not written yet
 import readme_cases  # noqa: E402
 import trace_cases  # noqa: E402
 import run_cases  # noqa: E402
+import pager_authority_cases  # noqa: E402
 from cases import CaseFailure  # noqa: E402
 
 MKISO = os.path.join(REPO, 'boot', 'mkiso.py')
@@ -243,7 +244,7 @@ def main():
 
     all_cases = (case_defs.CASES + boot_cases.CASES + (shell_cases.CASES if shell_cases else [])
                  + readme_cases.CASES + trace_cases.CASES
-                 + run_cases.CASES)
+                 + run_cases.CASES + pager_authority_cases.CASES)
     selected = [c for c in all_cases
                 if not args.filter or any(f in c.name for f in args.filter)]
     if args.list:
