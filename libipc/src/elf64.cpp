@@ -130,6 +130,7 @@ const char* elf_error_name(ElfError error)
     case ElfError::OverlappingSegments: return "overlapping segments";
     case ElfError::NoLoadableSegments: return "no loadable segments";
     case ElfError::EntryNotExecutable: return "entry point not in an executable segment";
+    case ElfError::SegmentOverReservedPage: return "segment over a page the system reserves";
     }
     return "unknown elf error";
 }

@@ -15,7 +15,6 @@
 #include <ipc/proto/pager.h>
 #include <ipc/proto/slots.h>
 #include <pager/cspace.h>
-#include <pager/start_flags.h>
 #include <kernel_api.h>
 #include <stdio.h>
 #include <string.h>
@@ -246,7 +245,7 @@ int main(int, char**)
         command_line(info), [](const char* problem) { libc::print("init: {}\n", problem); });
     init::ProcessManager manager;
     manager.register_server("fs", start_fs(*fs, *initrd, fs_ep));
-    manager.register_server("pager", start_pager(*pager, pager_ep, fs_ep, options.pager_flags));
+    manager.register_server("pager", start_pager(*pager, pager_ep, fs_ep, options.pager.encode()));
     const ipc::ModuleDescriptor* console = find_module(info, "console");
     CPtr console_ep = 0;
     if (console) {

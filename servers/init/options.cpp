@@ -1,6 +1,5 @@
 #include "options.h"
 #include <pager/policy.h>
-#include <pager/start_flags.h>
 
 namespace init {
 
@@ -36,7 +35,10 @@ bool is_policy(std::string_view v)
         && decimal(v.substr(around_prefix.size()), pager::PagePolicy::max_batch) >= 1;
 }
 bool is_log(std::string_view v) { return v == "debug" || v == "off"; }
-bool is_pool(std::string_view v) { return decimal(v, pager::start_flags::pool_max) >= 0; }
+using ipc::proto::pager::BootPolicy;
+using ipc::proto::pager::StartArguments;
+
+bool is_pool(std::string_view v) { return decimal(v, StartArguments::max_pool_frames) >= 0; }
 bool is_run_list(std::string_view v)
 {
     size_t programs = 1;
@@ -53,27 +55,24 @@ constexpr Option log_option { "pager.log", "debug or off", "off", is_log };
 constexpr Option pool_option { "pager.pool", "a whole number from 0 to 65535", "0", is_pool };
 constexpr Option g_options[] = { run_option, policy_option, log_option, pool_option };
 
-constexpr uint64_t log_flag = 1;
-constexpr unsigned policy_shift = 8, around_shift = 16;
-constexpr uint64_t policy_eager = 1, policy_around = 2;
-
-uint64_t policy_flags(std::string_view policy)
+// `policy` is a valid pager.policy value (is_policy).
+void set_policy(StartArguments& start, std::string_view policy)
 {
-    if (policy == "eager")
-        return policy_eager << policy_shift;
-    if (policy.starts_with(around_prefix)) {
-        auto n = uint64_t(decimal(policy.substr(around_prefix.size()), pager::PagePolicy::max_batch));
-        return (policy_around << policy_shift) | (n << around_shift);
+    if (policy == "eager") {
+        start.policy = BootPolicy::Eager;
+    } else if (policy.starts_with(around_prefix)) {
+        start.policy = BootPolicy::Around;
+        start.around_pages
+            = unsigned(decimal(policy.substr(around_prefix.size()), pager::PagePolicy::max_batch));
     }
-    return 0; // lazy
 }
 
 } // namespace
 
 static_assert(max_programs == 16, "the message in run_option says 16");
 static_assert(pager::PagePolicy::max_batch == 512, "the message in policy_option says 512");
-static_assert(pager::PagePolicy::max_batch < (1u << (pager::start_flags::pool_shift - around_shift)),
-              "around's N must fit below the pool bits");
+static_assert(pager::PagePolicy::max_batch == ipc::proto::pager::max_around_pages,
+              "StartArguments carries around's N up to max_around_pages");
 
 Finding check_word(std::string_view line, const Word& word)
 {
@@ -90,11 +89,10 @@ Options options_in_use(std::string_view line)
     Word run = ipc::boot_options::first_valued(line, run_option.key);
     if (run && is_run_list(run.value))
         options.run = run.value;
-    if (value_in_use(line, log_option) == "debug")
-        options.pager_flags |= log_flag;
-    options.pager_flags |= policy_flags(value_in_use(line, policy_option));
-    options.pager_flags |= uint64_t(decimal(value_in_use(line, pool_option), pager::start_flags::pool_max))
-        << pager::start_flags::pool_shift;
+    options.pager.log_decisions = value_in_use(line, log_option) == "debug";
+    set_policy(options.pager, value_in_use(line, policy_option));
+    options.pager.pool_frames
+        = unsigned(decimal(value_in_use(line, pool_option), StartArguments::max_pool_frames));
     return options;
 }
 

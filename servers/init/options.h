@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <ipc/boot_options.h>
+#include <ipc/proto/pager.h>
 #include <string_view>
 
 namespace init {
@@ -28,11 +29,9 @@ inline constexpr unsigned max_programs = 16;
 struct Options {
     // init.run's value, "prog:arg,prog2"; empty: the default program.
     std::string_view run;
-    // The pager's start flags (start argument 1): bit 0 the decision log,
-    // bits 8-15 the policy (0 lazy, 1 eager, 2 around), bits 16-31 around's
-    // N, bits 32-47 the pool (pager/start_flags.h). servers/pager/main.cpp
-    // reads them back.
-    uint64_t pager_flags { 0 };
+    // The pager's start arguments (start argument 1, encoded by
+    // StartArguments::encode; servers/pager/main.cpp decodes them).
+    ipc::proto::pager::StartArguments pager;
 };
 
 // The problem with `word` (one of `line`'s words), if init owns it.

@@ -7,6 +7,7 @@
 #include <ipc/proto/pager.h>
 #include <ipc/proto/slots.h>
 #include <ipc/proto/strings.h>
+#include <pager_client.h>
 #include <process.h>
 #include <stdio.h>
 #include <syscall.h>
@@ -168,11 +169,11 @@ Result<Pid> ProcessManager::spawn(const process::SpawnRequest& request, Pid pare
         return fail(created.error());
     ProcessObjects objects = created.value();
     // Its caps: the pager's and ours name it by its pid; only init's own
-    // programs (the shell) get the operator right.
+    // programs (the shell) get the operator right, on both.
     Badge client = Badge::client(pid.value());
     Badge process_badge = from_run_list ? client.with_operator() : client;
-    auto given
-        = give_cap(objects, ipc::proto::process_slot_pager, m_endpoints.pager, Rights::write, client.raw());
+    auto given = give_cap(objects, ipc::proto::process_slot_pager, m_endpoints.pager, Rights::write,
+                          process_badge.raw());
     if (!given.is_error())
         given = give_cap(objects, ipc::proto::process_slot_process, m_endpoints.process, Rights::write,
                          process_badge.raw());
@@ -184,10 +185,10 @@ Result<Pid> ProcessManager::spawn(const process::SpawnRequest& request, Pid pare
         return fail(given.error());
 
     // 3. The pager takes over the address space: it reads the ELF and will
-    // populate every page on demand. It gets argv with one NUL more: an
-    // empty string ends the list, so an empty last argument survives.
+    // populate every page on demand. It counts argv's strings by their NULs,
+    // so an empty last argument survives.
     uint64_t message[ipc::max_message_words] {};
-    size_t argv_length = request.length() + 1;
+    size_t argv_length = request.length();
     static_assert(4 + (process::max_spawn_argv_bytes + 1 + 7) / 8 <= ipc::max_message_words);
     message[0] = pid.value();
     message[1] = file_id;

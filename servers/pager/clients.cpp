@@ -1,51 +1,10 @@
 #include "clients.h"
 #include "frames.h"
+#include "trace.h"
 #include <ipc/proto/slots.h>
 #include <kernel_api.h>
 
 namespace pager {
-
-namespace {
-Client g_clients[max_clients];
-// The client found last: faults come in runs from one program, so this
-// nearly always answers without a walk of the table. It is only a hint:
-// checked for use and pid before it is trusted.
-Client* g_last = g_clients;
-}
-
-Client* client_table() { return g_clients; }
-
-Client* find_client(uint64_t pid)
-{
-    if (g_last->used && g_last->pid == pid)
-        return g_last;
-    for (auto& c : g_clients) {
-        if (c.used && c.pid == pid) {
-            g_last = &c;
-            return &c;
-        }
-    }
-    return nullptr;
-}
-
-Client* add_client(uint64_t pid)
-{
-    if (pid == 0 || pid > 0xffff || find_client(pid))
-        return nullptr;
-    for (auto& c : g_clients) {
-        if (!c.used) {
-            c.used = true;
-            c.pid = uint16_t(pid);
-            c.vspace = 0;
-            c.regions.clear();
-            c.loops.reset();
-            c.last_kill = KillRecord {};
-            c.faults = 0;
-            return &c;
-        }
-    }
-    return nullptr;
-}
 
 void drop_mapping(Client& client, ipc::CPtr slot)
 {
@@ -66,7 +25,7 @@ void release_pages(Client& client, uint64_t start, uint64_t end)
     // pid in locals, so the walk does not reload them after each drop.
     Slots& s = slots();
     const ipc::CPtr limit = s.used_end();
-    const uint16_t pid = client.pid;
+    const uint32_t pid = client.pid;
     for (ipc::CPtr slot = 1; slot < limit; ++slot) {
         const SlotRecord& r = s.record(slot);
         if (r.pid == pid && r.page >= start && r.page < end)
@@ -76,6 +35,7 @@ void release_pages(Client& client, uint64_t start, uint64_t end)
 
 void remove_client(Client& client)
 {
+    trace::set_client(client, false);
     release_pages(client, 0, ~uint64_t(0));
     if (client.vspace) {
         (void)kapi::cnode_delete(ipc::proto::process_slot_cnode, client.vspace);

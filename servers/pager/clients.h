@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <ipc/message.h>
 #include <ipc/proto/pager.h>
+#include <ipc/result.h>
 #include <pager/fault_loop.h>
 #include <pager/region_map.h>
 
@@ -21,7 +22,8 @@ struct KillRecord {
 
 struct Client {
     bool used { false };
-    uint16_t pid { 0 };
+    bool traced { false };  // `trace PID on` (trace.cpp keeps the count)
+    uint32_t pid { 0 };     // the identity in the client's badge
     ipc::CPtr vspace { 0 }; // our copy of the client's VSpace cap
     RegionMap regions;
     FaultLoopDetector loops;
@@ -29,10 +31,15 @@ struct Client {
     uint64_t faults { 0 };
 };
 
+// The most processes the pager serves at once; NewClient past it is
+// refused with NoMemory (and init's spawn fails with that error).
 inline constexpr unsigned max_clients = 32;
 
 Client* find_client(uint64_t pid);
-Client* add_client(uint64_t pid);
+// A new client with an empty address space: OutOfRange for pid 0 or one
+// past 32 bits, Busy if `pid` is a client already, NoMemory when the table
+// is full.
+ipc::Result<Client*> add_client(uint64_t pid);
 // Gives back one mapping of the client: a private frame is unmapped and
 // recycled, a copy of a page-cache master is deleted (which unmaps it).
 void drop_mapping(Client&, ipc::CPtr slot);

@@ -67,6 +67,49 @@ Result<void> build(std::span<const Segment> segments, FileId file, const StackPa
 
 } // namespace
 
+bool ReservedPages::overlaps(VirtAddr start, VirtAddr end) const
+{
+    VirtAddr first = start.page_base();
+    VirtAddr last(ipc::round_up_to_page(end.get()));
+    for (size_t i = 0; i < count; ++i) {
+        if (first < ranges[i].end && ranges[i].start < last)
+            return true;
+    }
+    return false;
+}
+
+ReservedPages reserved_pages(const StackParameters& stack, VirtAddr ipc_buffer)
+{
+    ReservedPages reserved;
+    VirtAddr buffer = ipc_buffer.page_base();
+    reserved.ranges[reserved.count++] = PageRange { buffer, VirtAddr(buffer.get() + ipc::page_size) };
+    uint64_t below_top = stack.size + stack.guard_size;
+    if (below_top >= stack.size && stack.top.get() >= below_top)
+        reserved.ranges[reserved.count++] = PageRange { VirtAddr(stack.top.get() - below_top), stack.top };
+    return reserved;
+}
+
+bool segment_over_reserved(std::span<const Segment> segments, const ReservedPages& reserved)
+{
+    for (const Segment& segment : segments) {
+        if (segment.memsz == 0)
+            continue;
+        uint64_t end = segment.vaddr + segment.memsz;
+        if (end < segment.vaddr || reserved.overlaps(VirtAddr(segment.vaddr), VirtAddr(end)))
+            return true;
+    }
+    return false;
+}
+
+bool segment_over_reserved(const ipc::elf::Image& image, const ReservedPages& reserved)
+{
+    Segment segments[ipc::elf::Image::max_segments];
+    size_t count = image.segment_count();
+    for (size_t i = 0; i < count; ++i)
+        segments[i] = image.segment(i);
+    return segment_over_reserved(std::span<const Segment>(segments, count), reserved);
+}
+
 Result<SegmentRegions> segment_regions(const Segment& segment, FileId file)
 {
     if (segment.memsz == 0 || segment.filesz > segment.memsz)

@@ -34,6 +34,24 @@ struct StackParameters {
     uint64_t guard_size { default_guard_size };
 };
 
+// The pages the system keeps in every process: the IPC buffer page (init
+// maps it before the program starts; no region of the pager covers it) and
+// the stack with its guard. No ELF segment may share a page with them
+// (NewClient refuses it: ElfError::SegmentOverReservedPage), and no mmap or
+// brk may take them.
+struct ReservedPages {
+    static constexpr size_t max_ranges = 2;
+    PageRange ranges[max_ranges];
+    size_t count { 0 };
+
+    // Whether [start, end) shares a page with a reserved range.
+    bool overlaps(VirtAddr start, VirtAddr end) const;
+};
+ReservedPages reserved_pages(const StackParameters&, VirtAddr ipc_buffer);
+// Whether a loadable segment (memsz != 0) shares a page with a reserved one.
+bool segment_over_reserved(std::span<const ipc::elf::Segment>, const ReservedPages&);
+bool segment_over_reserved(const ipc::elf::Image&, const ReservedPages&);
+
 struct ProcessLayout {
     VirtAddr heap_start; // the page after the highest segment
     PageRange stack;

@@ -82,10 +82,9 @@ void account(Region& region, bool dirty)
     ++g_counters.lazy_by_type[unsigned(region.type) % 9];
 }
 
-// A private frame holding the file bytes page_fill() describes and zeros after them.
-Result<CPtr> private_file_page(Client& client, const Region& region, uint64_t page)
+// A private frame holding the file bytes `fill` describes and zeros after them.
+Result<CPtr> private_file_page(Client& client, const Region& region, uint64_t page, PageFill fill)
 {
-    PageFill fill = page_fill(region, VirtAddr(page));
     CPtr frame = TRY(frames().take_zeroed(SlotUse::Private, client.pid, page));
     if (fill.file_bytes == 0)
         return frame;
@@ -109,17 +108,17 @@ Result<CPtr> private_file_page(Client& client, const Region& region, uint64_t pa
 }
 
 // A copy of the page cache's master for a read-only (or shared) mapping.
-Result<CPtr> shared_file_page(Client& client, const Region& region, uint64_t page)
+// NoMemory when the cache is full of pages clients map: nothing is cached.
+Result<CPtr> shared_file_page(Client& client, uint64_t file, uint64_t page, PageFill fill)
 {
-    PageFill fill = page_fill(region, VirtAddr(page));
     if (fill.file_offset % ipc::page_size != 0)
         return Error::Unsupported;
     bool hit = false;
-    CPtr master = TRY(cached_page(region.backing.file.value - 1, fill.file_offset / ipc::page_size, hit));
+    CachedPage cached = TRY(cached_page(file, fill.file_offset / ipc::page_size, hit));
     if (!hit)
         ++g_counters.file_fills;
-    CPtr copy = TRY(slots().allocate(SlotUse::SharedCopy, client.pid, page));
-    Error e = kapi::cnode_copy(ipc::proto::process_slot_cnode, copy, 0, master, ipc::Rights::all);
+    CPtr copy = TRY(slots().allocate(SlotUse::SharedCopy, client.pid, page, cached.entry));
+    Error e = kapi::cnode_copy(ipc::proto::process_slot_cnode, copy, 0, cached.master, ipc::Rights::all);
     if (e != Error::None) {
         slots().release(copy);
         return e;
@@ -136,34 +135,38 @@ bool shares_file_pages(const Region& r)
 FaultAnswer copy_on_write(Client& client, Region& region, const FaultInfo& f, uint64_t page)
 {
     CPtr old = slots().find_mapping(client.pid, page);
-    if (!region.backing.is_file()) {
-        // We never share anonymous pages, so the present page is already
-        // this client's own: it only needs its write right back.
+    if (!region.backing.is_file() || (old && slots().record(old).use == SlotUse::Private)) {
+        // A frame of the client's own (we never share anonymous pages; a
+        // file page may be private already, made when the page cache had
+        // no room or before an mprotect): it only needs its write right back.
         if (!old)
             return kill(&client, KillReason::ProtectionViolation, f, 0);
         (void)kapi::vspace_unmap(client.vspace, old);
         return FaultAnswer { .frame = old, .address = page, .rights = rights_of(region, true) };
     }
-    auto fresh = frames().take_zeroed(SlotUse::Private, client.pid, page);
-    if (fresh.is_error()) {
-        ++g_counters.out_of_memory_kills;
-        return kill(&client, KillReason::OutOfMemory, f, 0);
-    }
     PageFill fill = page_fill(region, VirtAddr(page));
     bool hit = false;
     auto master = cached_page(region.backing.file.value - 1, fill.file_offset / ipc::page_size, hit);
+    Result<CPtr> fresh = Error::NoMemory;
     if (master.is_error()) {
-        frames().recycle(fresh.value());
-        return kill(&client, KillReason::OutOfMemory, f, 0);
-    }
-    {
-        auto from = Window::map(master.value(), 1, false);
-        auto to = Window::map(fresh.value(), 2, true);
-        if (from.is_error() || to.is_error()) {
-            frames().recycle(fresh.value());
-            return kill(&client, KillReason::OutOfMemory, f, 0);
+        // Not cached (the cache is full of mapped pages): read it afresh.
+        fresh = private_file_page(client, region, page, fill);
+    } else {
+        fresh = frames().take_zeroed(SlotUse::Private, client.pid, page);
+        if (!fresh.is_error()) {
+            auto from = Window::map(master.value().master, 1, false);
+            auto to = Window::map(fresh.value(), 2, true);
+            if (from.is_error() || to.is_error()) {
+                frames().recycle(fresh.value());
+                fresh = Error::NoMemory;
+            } else {
+                memcpy(to.value().bytes(), from.value().bytes(), ipc::page_size);
+            }
         }
-        memcpy(to.value().bytes(), from.value().bytes(), ipc::page_size);
+    }
+    if (fresh.is_error()) {
+        ++g_counters.out_of_memory_kills;
+        return kill(&client, KillReason::OutOfMemory, f, 0);
     }
     if (old) {
         (void)kapi::cnode_delete(ipc::proto::process_slot_cnode, old); // unmaps the shared page
@@ -190,16 +193,24 @@ Result<Populated> populate(Client& client, Region& region, uint64_t page, bool w
     bool retype = false;
     bool dirty = write;
     bool writable = true;
-    if (region.backing.is_file() && shares_file_pages(region)) {
-        frame = shared_file_page(client, region, page);
-        dirty = false;
-    } else if (region.backing.is_file() && region.type == RegionType::FileMmap && !write) {
-        // A private file mapping read first: share the cached page until written.
-        frame = shared_file_page(client, region, page);
-        writable = false;
-        dirty = false;
-    } else if (region.backing.is_file()) {
-        frame = private_file_page(client, region, page);
+    // A page wholly past the file's bytes (the tail of a mapping longer than
+    // its file) is a zero page of the client's own, never a page-cache page:
+    // reading far past the end of a small file fills no cache.
+    PageFill fill = region.backing.is_file() ? page_fill(region, VirtAddr(page)) : PageFill {};
+    bool from_file = fill.file_bytes != 0;
+    bool private_read = region.type == RegionType::FileMmap && !write && !region.is_shared();
+    if (from_file && (shares_file_pages(region) || private_read)) {
+        // Shared from the page cache; a private file mapping read first
+        // shares the cached page until it is written.
+        frame = shared_file_page(client, region.backing.file.value - 1, page, fill);
+        if (!frame.is_error()) {
+            writable = !private_read;
+            dirty = false;
+        } else if (frame.error() == Error::NoMemory) {
+            frame = private_file_page(client, region, page, fill); // the cache is full of mapped pages
+        }
+    } else if (from_file) {
+        frame = private_file_page(client, region, page, fill);
     } else if (for_reply) {
         auto taken = frames().take_for_reply(SlotUse::Private, client.pid, page);
         if (taken.is_error())

@@ -13,25 +13,8 @@ using ipc::Result;
 
 namespace {
 
-struct CacheEntry {
-    uint64_t file;
-    uint64_t index;
-    CPtr master; // 0 = empty
-};
-
-constexpr unsigned cache_capacity = 4096;
-CacheEntry g_cache[cache_capacity];
-uint64_t g_pages = 0, g_hits = 0, g_misses = 0;
-
-// Fibonacci hashing of the whole (file, page) key: the pages of one file
-// spread over the table. (file * k + page) put each file's pages in one run
-// of buckets, and another file's run overlapping it made hits probe far.
-constexpr unsigned bucket_bits = 12;
-static_assert(cache_capacity == 1u << bucket_bits);
-unsigned bucket(uint64_t file, uint64_t index)
-{
-    return unsigned((((file << 32) ^ index) * 0x9e3779b97f4a7c15ull) >> (64 - bucket_bits));
-}
+PageCacheTable g_table;
+uint64_t g_hits = 0, g_misses = 0, g_evictions = 0;
 
 } // namespace
 
@@ -49,35 +32,48 @@ Result<uint64_t> fill_from_file(CPtr frame, uint64_t file, uint64_t index)
     return r.words[0];
 }
 
-Result<CPtr> cached_page(uint64_t file, uint64_t index, bool& was_hit)
+bool reclaim_cache_page()
 {
-    unsigned b = bucket(file, index);
-    for (unsigned probe = 0; probe < cache_capacity; ++probe) {
-        CacheEntry& e = g_cache[(b + probe) % cache_capacity];
-        if (e.master && e.file == file && e.index == index) {
-            was_hit = true;
-            ++g_hits;
-            return e.master;
-        }
-        if (!e.master) {
-            was_hit = false;
-            ++g_misses;
-            CPtr master = TRY(frames().take_zeroed(SlotUse::Master, 0, 0));
-            auto filled = fill_from_file(master, file, index);
-            if (filled.is_error()) {
-                frames().recycle(master);
-                return filled.error();
-            }
-            e = CacheEntry { file, index, master };
-            ++g_pages;
-            return master;
-        }
-    }
-    return Error::NoMemory; // the cache is full
+    PageCacheTable::EntryId victim = g_table.choose_victim();
+    if (victim == PageCacheTable::no_entry)
+        return false;
+    frames().recycle(g_table.remove(victim));
+    ++g_evictions;
+    return true;
 }
 
-uint64_t cache_pages() { return g_pages; }
+Result<CachedPage> cached_page(uint64_t file, uint64_t index, bool& was_hit)
+{
+    PageCacheTable::EntryId id = g_table.find(file, index);
+    if (id != PageCacheTable::no_entry) {
+        was_hit = true;
+        ++g_hits;
+        return CachedPage { g_table.master(id), id };
+    }
+    was_hit = false;
+    ++g_misses;
+    if (g_table.is_full() && !reclaim_cache_page())
+        return Error::NoMemory; // every cached page is mapped: the caller copies privately
+    CPtr master = TRY(frames().take_zeroed(SlotUse::Master, 0, 0));
+    auto filled = fill_from_file(master, file, index);
+    if (filled.is_error()) {
+        frames().recycle(master);
+        return filled.error();
+    }
+    auto inserted = g_table.insert(file, index, master);
+    if (inserted.is_error()) { // cannot happen: room was made above
+        frames().recycle(master);
+        return inserted.error();
+    }
+    return CachedPage { master, inserted.value() };
+}
+
+void cache_page_mapped(PageCacheTable::EntryId id) { g_table.mapped(id); }
+void cache_page_unmapped(PageCacheTable::EntryId id) { g_table.unmapped(id); }
+
+uint64_t cache_pages() { return g_table.size(); }
 uint64_t cache_hits() { return g_hits; }
 uint64_t cache_misses() { return g_misses; }
+uint64_t cache_evictions() { return g_evictions; }
 
 } // namespace pager

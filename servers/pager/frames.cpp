@@ -1,4 +1,5 @@
 #include "frames.h"
+#include "file_cache.h"
 #include <ipc/proto/slots.h>
 #include <kernel_api.h>
 #include <string.h>
@@ -26,14 +27,31 @@ static bool maps_a_page(const SlotRecord& r)
     return r.use == SlotUse::Private || r.use == SlotUse::SharedCopy;
 }
 
+// What the slot table tells others as a slot starts or stops mapping a
+// client page: the mapping index, and the page cache's mapping count of the
+// master a SharedCopy copies (only unmapped masters may be dropped).
+static void started_mapping(MappingIndex& index, const SlotRecord& r, CPtr slot)
+{
+    index.insert(r.pid, r.page, slot);
+    if (r.use == SlotUse::SharedCopy)
+        cache_page_mapped(r.cache_entry);
+}
+
+static void stopped_mapping(MappingIndex& index, const SlotRecord& r)
+{
+    index.erase(r.pid, r.page);
+    if (r.use == SlotUse::SharedCopy)
+        cache_page_unmapped(r.cache_entry);
+}
+
 void Slots::set(CPtr slot, SlotRecord record)
 {
     SlotRecord& r = m_records[slot];
     if (maps_a_page(r))
-        m_index.erase(r.pid, r.page);
+        stopped_mapping(m_index, r);
     r = record;
     if (maps_a_page(r))
-        m_index.insert(r.pid, r.page, slot);
+        started_mapping(m_index, r, slot);
 }
 
 void Slots::init(CPtr first_free, unsigned radix)
@@ -47,7 +65,7 @@ void Slots::init(CPtr first_free, unsigned radix)
     m_limit -= reserved_top_slots;
 }
 
-Result<CPtr> Slots::allocate(SlotUse use, uint16_t pid, uint64_t page)
+Result<CPtr> Slots::allocate(SlotUse use, uint32_t pid, uint64_t page, uint16_t cache_entry)
 {
     CPtr slot;
     if (m_free_head) {
@@ -59,9 +77,9 @@ Result<CPtr> Slots::allocate(SlotUse use, uint16_t pid, uint64_t page)
         return Error::NoMemory;
     }
     // A free slot maps nothing, so there is nothing to take out of the index first.
-    m_records[slot] = SlotRecord { use, pid, page };
+    m_records[slot] = SlotRecord { use, cache_entry, pid, page };
     if (maps_a_page(m_records[slot]))
-        m_index.insert(pid, page, slot);
+        started_mapping(m_index, m_records[slot], slot);
     return slot;
 }
 
@@ -72,13 +90,13 @@ CPtr Slots::allocate_run(unsigned count)
     CPtr first = m_next_unused;
     m_next_unused += count;
     for (CPtr slot = first; slot < first + count; ++slot)
-        m_records[slot] = SlotRecord { SlotUse::Kept, 0, 0 };
+        m_records[slot] = SlotRecord { SlotUse::Kept, 0, 0, 0 };
     return first;
 }
 
 void Slots::release(CPtr slot)
 {
-    set(slot, SlotRecord { SlotUse::Free, 0, 0 });
+    set(slot, SlotRecord { SlotUse::Free, 0, 0, 0 });
     m_records[slot].page = m_free_head;
     m_free_head = slot;
 }
@@ -87,6 +105,7 @@ void FramePool::init(CPtr memory_untyped, unsigned size_bits)
 {
     m_memory = memory_untyped;
     m_size_bits = size_bits;
+    m_untyped_frames = size_bits >= ipc::page_shift ? uint64_t(1) << (size_bits - ipc::page_shift) : 0;
 }
 
 uint64_t FramePool::bytes_left() const
@@ -95,15 +114,18 @@ uint64_t FramePool::bytes_left() const
     return d.is_error() ? 0 : d.value().free_bytes;
 }
 
-Result<CPtr> FramePool::take_zeroed(SlotUse use, uint16_t pid, uint64_t page)
+Result<CPtr> FramePool::take_zeroed(SlotUse use, uint32_t pid, uint64_t page)
 {
+    // Out of memory: a page-cache page no client maps is the last reserve.
+    if (!m_recycled_head && m_fresh_next == m_fresh_end && untyped_exhausted())
+        (void)reclaim_cache_page();
     if (m_recycled_head) {
         CPtr frame = m_recycled_head;
         SlotRecord& r = g_slots.record(frame);
         m_recycled_head = r.page;
         --m_recycled_count;
         bool dirty = r.use == SlotUse::Dirty;
-        g_slots.set(frame, SlotRecord { SlotUse::Kept, 0, 0 });
+        g_slots.set(frame, SlotRecord { SlotUse::Kept, 0, 0, 0 });
         if (dirty && frame < direct_map_slots && m_alias[frame]) {
             memset(reinterpret_cast<void*>(direct_map_address(frame)), 0, ipc::page_size);
         } else if (dirty) {
@@ -112,32 +134,37 @@ Result<CPtr> FramePool::take_zeroed(SlotUse use, uint16_t pid, uint64_t page)
                 return window.error();
             memset(window.value().bytes(), 0, ipc::page_size);
         }
-        g_slots.set(frame, SlotRecord { use, pid, page });
+        g_slots.set(frame, SlotRecord { use, 0, pid, page });
         return frame;
     }
     if (m_fresh_next == m_fresh_end && m_pool > 1)
         (void)retype_run(m_pool); // when it fails, one by one below until memory runs out
     if (m_fresh_next != m_fresh_end) {
         CPtr frame = m_fresh_next++;
-        g_slots.set(frame, SlotRecord { use, pid, page });
+        g_slots.set(frame, SlotRecord { use, 0, pid, page });
         return frame;
     }
     CPtr slot = TRY(g_slots.allocate(use, pid, page));
     Error e = kapi::untyped_retype(m_memory, ipc::ObjectType::Frame, 0, 0, slot, 1);
     if (e != Error::None) {
         g_slots.release(slot);
-        return e; // NoMemory once the Untyped is exhausted
+        // NoMemory once the Untyped is exhausted: take a page-cache page
+        // no client maps instead, if there is one.
+        if (e == Error::NoMemory && reclaim_cache_page())
+            return take_zeroed(use, pid, page);
+        return e;
     }
     ++m_retyped;
     return slot;
 }
 
-Result<FramePool::ReplyFrame> FramePool::take_for_reply(SlotUse use, uint16_t pid, uint64_t page)
+Result<FramePool::ReplyFrame> FramePool::take_for_reply(SlotUse use, uint32_t pid, uint64_t page)
 {
     // take_zeroed's last resort is a Retype of one frame: this is the only
     // case it leaves to the reply. (Its own test would cost this hot path a
-    // call: take_zeroed is too big to inline.)
-    bool ready = m_recycled_head || m_fresh_next != m_fresh_end || m_pool > 1;
+    // call: take_zeroed is too big to inline.) With the Untyped used up,
+    // take_zeroed finds the frame in the page cache instead.
+    bool ready = m_recycled_head || m_fresh_next != m_fresh_end || m_pool > 1 || untyped_exhausted();
     if (ready)
         return ReplyFrame { TRY(take_zeroed(use, pid, page)), false };
     CPtr slot = TRY(g_slots.allocate(use, pid, page));
@@ -184,7 +211,7 @@ void FramePool::end_batch()
         return; // the pool keeps what is left for the next faults
     while (m_fresh_next != m_fresh_end) {
         CPtr frame = m_fresh_next++;
-        g_slots.set(frame, SlotRecord { SlotUse::Clean, 0, m_recycled_head });
+        g_slots.set(frame, SlotRecord { SlotUse::Clean, 0, 0, m_recycled_head });
         m_recycled_head = frame;
         ++m_recycled_count;
     }
@@ -218,7 +245,7 @@ void FramePool::map_directly(CPtr frame)
 void FramePool::recycle(CPtr frame)
 {
     map_directly(frame);
-    g_slots.set(frame, SlotRecord { SlotUse::Dirty, 0, m_recycled_head });
+    g_slots.set(frame, SlotRecord { SlotUse::Dirty, 0, 0, m_recycled_head });
     m_recycled_head = frame;
     ++m_recycled_count;
 }

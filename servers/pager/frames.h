@@ -29,19 +29,22 @@ enum class SlotUse : uint8_t {
 
 struct SlotRecord {
     SlotUse use;
-    uint16_t pid;
-    uint64_t page; // the client address it maps (Private, SharedCopy)
+    uint16_t cache_entry; // SharedCopy: the page-cache entry (PageCacheTable::EntryId) it copies
+    uint32_t pid;         // the client it maps a page of (Private, SharedCopy)
+    uint64_t page;        // the client address it maps (Private, SharedCopy)
 };
+static_assert(sizeof(SlotRecord) == 16);
 
 class Slots {
 public:
     void init(ipc::CPtr first_free, unsigned radix);
-    ipc::Result<ipc::CPtr> allocate(SlotUse, uint16_t pid = 0, uint64_t page = 0);
+    ipc::Result<ipc::CPtr> allocate(SlotUse, uint32_t pid = 0, uint64_t page = 0, uint16_t cache_entry = 0);
     // `count` consecutive never-used slots, recorded as Kept (one Retype
     // fills a run), or 0 when the unused part of the CNode is too short.
     ipc::CPtr allocate_run(unsigned count);
     void release(ipc::CPtr); // the slot must already be empty
-    // Changes what a slot is used for, keeping the mapping index right.
+    // Changes what a slot is used for, keeping the mapping index and the
+    // page cache's mapping counts right.
     void set(ipc::CPtr, SlotRecord);
     SlotRecord& record(ipc::CPtr slot) { return m_records[slot]; }
     ipc::CPtr limit() const { return m_limit; }
@@ -49,7 +52,7 @@ public:
     // limit() has held anything, so walks over the records stop here.
     ipc::CPtr used_end() const { return m_next_unused; }
     // The slot that maps `page` of client `pid`, or 0.
-    ipc::CPtr find_mapping(uint16_t pid, uint64_t page) const { return m_index.find(pid, page); }
+    ipc::CPtr find_mapping(uint32_t pid, uint64_t page) const { return m_index.find(pid, page); }
 
     static constexpr unsigned max_slots = 1u << 15;
     static constexpr unsigned reserved_top_slots = 4096; // 16 MiB of image: far more than the pager has
@@ -66,8 +69,9 @@ class FramePool {
 public:
     void init(ipc::CPtr memory_untyped, unsigned size_bits);
     // A zero-filled frame in a fresh slot recorded as `use`; NoMemory when
-    // both the Untyped and the recycled frames are exhausted.
-    ipc::Result<ipc::CPtr> take_zeroed(SlotUse use, uint16_t pid, uint64_t page);
+    // the Untyped, the recycled frames and the page cache's unmapped pages
+    // are all exhausted.
+    ipc::Result<ipc::CPtr> take_zeroed(SlotUse use, uint32_t pid, uint64_t page);
     // An unmapped frame the pager no longer needs: kept for reuse.
     void recycle(ipc::CPtr frame);
 
@@ -80,7 +84,7 @@ public:
         ipc::CPtr slot;
         bool retype;
     };
-    ipc::Result<ReplyFrame> take_for_reply(SlotUse use, uint16_t pid, uint64_t page);
+    ipc::Result<ReplyFrame> take_for_reply(SlotUse use, uint32_t pid, uint64_t page);
     void map_new_refused(ipc::CPtr slot);
     ipc::CPtr memory_untyped() const { return m_memory; }
 
@@ -115,6 +119,9 @@ private:
     ipc::CPtr m_fresh_next { 0 };
     ipc::CPtr m_fresh_end { 0 };
     unsigned m_pool { 0 };
+    // Whether the Untyped has no frame left (by our own count: we are its only user).
+    bool untyped_exhausted() const { return m_retyped >= m_untyped_frames; }
+    uint64_t m_untyped_frames { 0 };
     // Retypes `count` frames into a run of fresh slots: false if the slots
     // or the memory are not there for all of them.
     bool retype_run(unsigned count);

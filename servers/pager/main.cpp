@@ -6,14 +6,13 @@
 // MapNew or Kill.
 //
 // Start arguments: 0 = size bits of the Untyped in cspace::memory_slot
-// (our frame memory); 1 = flags (bit 0: log every decision; bits 8-31: the boot
-// policy; bits 32-47: frames in the pre-zeroed pool, 0 = no pool).
+// (our frame memory); 1 = ipc::proto::pager::StartArguments (the decision
+// log, the boot policy, the pre-zeroed pool), encoded by init.
 #include "cspace.h"
 #include "frames.h"
 #include "server.h"
 #include "trace.h"
 #include <pager/policy.h>
-#include <pager/start_flags.h>
 #include <ipc/fault.h>
 #include <ipc/proto/badges.h>
 #include <ipc/proto/pager.h>
@@ -177,16 +176,21 @@ int main(int, char**)
 {
     pager::slots().init(first_free_slot, cnode_radix);
     pager::frames().init(memory_slot, unsigned(libc::start_argument(0)));
-    uint64_t flags = libc::start_argument(1);
-    pager::set_verbose(flags & 1);
-    // Bits 8-15: the boot policy (0 lazy, 1 eager, 2 around), bits 16-31: N for around.
+    using ipc::proto::pager::BootPolicy;
+    using ipc::proto::pager::StartArguments;
+    auto start = StartArguments::decode(libc::start_argument(1));
+    if (start.is_error())
+        libc::print("pager: start arguments {:x}: {}; using the defaults\n", libc::start_argument(1),
+                    ipc::error_name(start.error()));
+    StartArguments arguments = start.is_error() ? StartArguments {} : start.value();
+    pager::set_verbose(arguments.log_decisions);
     const pager::PagePolicy* policy = &pager::lazy_policy();
-    if (((flags >> 8) & 0xff) == 1)
+    if (arguments.policy == BootPolicy::Eager)
         policy = &pager::eager_policy();
-    else if (((flags >> 8) & 0xff) == 2 && pager::around_policy(unsigned(flags >> 16) & 0xffff))
-        policy = pager::around_policy(unsigned(flags >> 16) & 0xffff);
+    else if (arguments.policy == BootPolicy::Around && pager::around_policy(arguments.around_pages))
+        policy = pager::around_policy(arguments.around_pages);
     pager::set_policy(*policy);
-    pager::frames().set_pool(pager::start_flags::pool_frames(flags));
+    pager::frames().set_pool(arguments.pool_frames);
     libc::print("pager: serving faults with {} MiB of frame memory, policy {}\n",
                 (uint64_t(1) << libc::start_argument(0)) >> 20, policy->name());
     if (pager::frames().pool())

@@ -4,14 +4,13 @@ namespace pager {
 
 using ipc::CPtr;
 
-void MappingIndex::insert(uint16_t pid, uint64_t page, CPtr slot)
+void MappingIndex::insert(uint32_t pid, uint64_t page, CPtr slot)
 {
-    uint64_t key = key_of(pid, page);
     Entry* free = nullptr;
-    unsigned i = home_of(key);
+    unsigned i = home_of(pid, page);
     for (unsigned probe = 0; probe < capacity; ++probe, i = (i + 1) % capacity) {
         Entry& e = m_entries[i];
-        if (e.slot && e.key == key) {
+        if (e.slot && e.page == page && e.pid == pid) {
             e.slot = uint32_t(slot);
             return;
         }
@@ -20,38 +19,36 @@ void MappingIndex::insert(uint16_t pid, uint64_t page, CPtr slot)
                 free = &e;
             // A tombstone may hide the key further along; an empty entry
             // ends the probe: the key is nowhere after it.
-            if (!e.tombstone)
+            if (e.page != tombstone)
                 break;
         }
     }
     if (free)
-        *free = Entry { key, uint32_t(slot), false };
+        *free = Entry { page, pid, uint32_t(slot) };
 }
 
-void MappingIndex::erase(uint16_t pid, uint64_t page)
+void MappingIndex::erase(uint32_t pid, uint64_t page)
 {
-    uint64_t key = key_of(pid, page);
-    unsigned i = home_of(key);
+    unsigned i = home_of(pid, page);
     for (unsigned probe = 0; probe < capacity; ++probe, i = (i + 1) % capacity) {
         Entry& e = m_entries[i];
-        if (!e.slot && !e.tombstone)
+        if (!e.slot && e.page != tombstone)
             return;
-        if (e.slot && e.key == key) {
-            e = Entry { 0, 0, true };
+        if (e.slot && e.page == page && e.pid == pid) {
+            e = Entry { tombstone, 0, 0 };
             return;
         }
     }
 }
 
-CPtr MappingIndex::find(uint16_t pid, uint64_t page) const
+CPtr MappingIndex::find(uint32_t pid, uint64_t page) const
 {
-    uint64_t key = key_of(pid, page);
-    unsigned i = home_of(key);
+    unsigned i = home_of(pid, page);
     for (unsigned probe = 0; probe < capacity; ++probe, i = (i + 1) % capacity) {
         const Entry& e = m_entries[i];
-        if (!e.slot && !e.tombstone)
+        if (!e.slot && e.page != tombstone)
             return 0;
-        if (e.slot && e.key == key)
+        if (e.slot && e.page == page && e.pid == pid)
             return e.slot;
     }
     return 0;

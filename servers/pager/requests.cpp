@@ -1,17 +1,19 @@
 // The pager protocol of <ipc/proto/pager.h>: the process manager's control
-// requests and the clients' memory requests. Every error is answered in the
-// reply label; nothing a client sends can take the pager down.
+// requests and the clients' memory requests. Each request is decoded by its
+// type, checked against the caller's badge (authority.h), then served;
+// every error is answered in the reply label, and nothing a client sends can
+// take the pager down.
 #include "file_cache.h"
 #include "frames.h"
 #include "server.h"
 #include "trace.h"
+#include <pager/authority.h>
 #include <pager/classifier.h>
 #include <pager/policy.h>
 #include <ipc/elf64.h>
 #include <ipc/proto/fs.h>
 #include <ipc/proto/process.h>
 #include <ipc/proto/slots.h>
-#include <ipc/proto/strings.h>
 #include <pager/elf_regions.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,13 +23,54 @@ namespace pager {
 using ipc::CPtr;
 using ipc::Error;
 using ipc::Result;
+using ipc::proto::Badge;
 using ipc::proto::pager::Label;
 namespace proto = ipc::proto::pager;
+
+static_assert(PagePolicy::max_batch == proto::max_around_pages);
+static_assert(unsigned(proto::region_type_count) == sizeof(Counters::lazy_by_type) / sizeof(uint64_t));
 
 namespace {
 
 constexpr uint64_t header_window = 0x0000'3100'0000'0000;
 CPtr g_header_frame = 0;
+
+// Non-fixed mmaps go below this, far under the stack and the IPC buffer.
+constexpr VirtAddr mmap_ceiling(0x0000'7000'0000'0000);
+
+StackParameters process_stack() { return StackParameters { .top = VirtAddr(ipc::proto::process_stack_top) }; }
+
+const ReservedPages& process_reserved_pages()
+{
+    static const ReservedPages reserved
+        = reserved_pages(process_stack(), VirtAddr(ipc::proto::process_ipc_buffer_address));
+    return reserved;
+}
+
+RequestAnswer refuse(Error e)
+{
+    RequestAnswer a;
+    a.error = e;
+    return a;
+}
+
+template<typename Reply>
+RequestAnswer answer(const Reply& reply)
+{
+    proto::Message m;
+    reply.encode(m);
+    RequestAnswer a;
+    a.error = Error(m.label);
+    a.length = m.length;
+    memcpy(a.words, m.words, m.length * sizeof(uint64_t));
+    return a;
+}
+
+template<typename Reply>
+RequestAnswer answer(const Result<Reply>& reply)
+{
+    return reply.is_error() ? refuse(reply.error()) : answer(reply.value());
+}
 
 // The page of every ELF we read headers from, kept mapped in our space.
 Result<const uint8_t*> header_page(uint64_t file)
@@ -43,17 +86,43 @@ Result<const uint8_t*> header_page(uint64_t file)
     return reinterpret_cast<const uint8_t*>(header_window);
 }
 
-// Writes argv (NUL-separated strings) at the top of the stack page and
-// returns (sp, argv address). Layout from the top: the strings, then the
-// argv pointer array (NULL-terminated), then sp (16-byte aligned).
+// The file server's Stat of `file`: its size and type.
+struct FileStat {
+    uint64_t size;
+    ipc::proto::fs::FileType type;
+};
+Result<FileStat> stat_file(uint64_t file)
+{
+    auto r = kapi::call(ipc::proto::process_slot_fs,
+                        ipc::MessageInfo(uint32_t(ipc::proto::fs::Label::Stat), 1), file);
+    if (Error e = kapi::call_error(r); e != Error::None)
+        return e;
+    return FileStat { r.words[0], ipc::proto::fs::FileType(r.words[1]) };
+}
+
+// Writes argv (NUL-terminated strings) at the top of the stack page and
+// returns (sp, argc, argv address). Layout from the top: the strings, then
+// the argv pointer array (NULL-terminated), then sp (16-byte aligned).
 struct InitialStack {
     uint64_t sp;
     uint64_t argc;
     uint64_t argv;
 };
 
+// Every string of argv has a NUL (NewClientRequest::decode checks the
+// last), so there are as many strings as NULs; more than the process
+// protocol's max_argc is refused, never cut.
+constexpr size_t max_argc = ipc::proto::process::max_argc;
+static_assert(proto::NewClientRequest::max_argv + 16 + (max_argc + 1) * 8 + 16 <= ipc::page_size,
+              "argv and its pointers fit in the first stack page");
+
 Result<InitialStack> build_initial_stack(Client& client, const char* args, size_t length)
 {
+    size_t strings_given = 0;
+    for (size_t i = 0; i < length; ++i)
+        strings_given += args[i] == '\0';
+    if (strings_given > max_argc)
+        return Error::ArgumentListTooLong;
     uint64_t top = ipc::proto::process_stack_top;
     uint64_t page = top - ipc::page_size;
     CPtr frame = TRY(frames().take_zeroed(SlotUse::Private, client.pid, page));
@@ -65,14 +134,11 @@ Result<InitialStack> build_initial_stack(Client& client, const char* args, size_
         uint8_t* bytes = window.value().bytes();
         uint64_t strings = ipc::page_size - ((length + 16) & ~uint64_t(15));
         memcpy(bytes + strings, args, length);
-        uint64_t pointers[65];
+        static uint64_t pointers[max_argc + 1];
         uint64_t argc = 0;
-        for (size_t i = 0; i < length && argc < 64; ++i) {
-            if (i == 0 || args[i - 1] == '\0') {
-                if (args[i] == '\0' && i + 1 == length)
-                    break;
+        for (size_t i = 0; i < length; ++i) {
+            if (i == 0 || args[i - 1] == '\0')
                 pointers[argc++] = page + strings + i;
-            }
         }
         pointers[argc] = 0;
         uint64_t array = (strings - (argc + 1) * 8) & ~uint64_t(15);
@@ -91,54 +157,63 @@ Result<InitialStack> build_initial_stack(Client& client, const char* args, size_
     return stack;
 }
 
-RequestAnswer new_client(const kapi::SyscallResult& m, const uint64_t* w, CPtr received, bool& cap_taken)
+RequestAnswer new_client(const proto::NewClientRequest& request, CPtr received, bool& cap_taken)
 {
-    RequestAnswer a;
-    if (!received || m.info.extra_caps() != 1 || m.info.length() < 4) {
-        a.error = Error::InvalidArgument;
-        return a;
-    }
-    Client* client = add_client(w[0]);
-    if (!client) {
-        a.error = Error::Busy;
-        return a;
-    }
+    auto refused = [](Error e, uint64_t detail = 0) { return answer(proto::NewClientRefusal { e, detail }); };
+    if (!received)
+        return refused(Error::InvalidArgument);
+    auto added = add_client(request.pid);
+    if (added.is_error())
+        return refused(added.error());
+    Client* client = added.value();
     client->vspace = received;
     cap_taken = true;
-    uint64_t file = w[1], size = w[2];
-    auto fail = [&](Error e, uint64_t detail) {
+    auto fail = [&](Error e, uint64_t detail = 0) {
         remove_client(*client);
-        a = RequestAnswer { .error = e };
-        a.push(detail);
-        return a;
+        return refused(e, detail);
     };
-    auto header = header_page(file);
+    auto header = header_page(request.file);
     if (header.is_error())
-        return fail(header.error(), 0);
-    size_t available = size < ipc::page_size ? size : ipc::page_size;
-    auto image = ipc::elf::Image::parse_headers(header.value(), available, size);
+        return fail(header.error());
+    size_t available = request.file_size < ipc::page_size ? request.file_size : ipc::page_size;
+    auto image = ipc::elf::Image::parse_headers(header.value(), available, request.file_size);
     if (image.is_error())
         return fail(Error::Malformed, uint64_t(image.error()));
-    StackParameters stack { .top = VirtAddr(ipc::proto::process_stack_top) };
-    auto layout = build_process_regions(image.value(), FileId { uint32_t(file + 1) }, stack, client->regions);
+    // A segment over the IPC buffer or the stack would be accepted here and
+    // fail at its first fault: refuse the program now, with the reason.
+    if (segment_over_reserved(image.value(), process_reserved_pages()))
+        return fail(Error::Malformed, uint64_t(ipc::elf::ElfError::SegmentOverReservedPage));
+    auto layout = build_process_regions(image.value(), FileId { uint32_t(request.file + 1) }, process_stack(),
+                                        client->regions);
     if (layout.is_error())
-        return fail(layout.error(), 0);
+        return fail(layout.error());
 
-    char args[ipc::proto::process::max_argv_bytes + 1] {};
-    size_t args_length
-        = w[3] > ipc::proto::process::max_argv_bytes ? ipc::proto::process::max_argv_bytes : w[3];
-    ipc::proto::unpack_string(w + 4, m.info.length() - 4, args_length, args, sizeof(args));
-    auto initial = build_initial_stack(*client, args, args_length);
+    auto initial = build_initial_stack(*client, request.argv, request.argv_length);
     if (initial.is_error())
-        return fail(initial.error(), 0);
+        return fail(initial.error());
     if (verbose())
-        libc::print("pager: pid {} new client: file {} ({} bytes), entry {:x}, {} regions\n", w[0], file,
-                    size, image.value().entry(), client->regions.count());
-    a.push(image.value().entry());
-    a.push(initial.value().sp);
-    a.push(initial.value().argc);
-    a.push(initial.value().argv);
-    return a;
+        libc::print("pager: pid {} new client: file {} ({} bytes), entry {:x}, {} regions\n", request.pid,
+                    request.file, request.file_size, image.value().entry(), client->regions.count());
+    return answer(proto::NewClientReply { image.value().entry(), initial.value().sp, initial.value().argc,
+                                          initial.value().argv });
+}
+
+Result<proto::EmptyReply> end_client(const proto::EndClientRequest& request)
+{
+    Client* c = find_client(request.pid);
+    if (!c)
+        return Error::NotFound;
+    remove_client(*c);
+    return proto::EmptyReply {};
+}
+
+Result<proto::KillInfoReply> kill_info(const proto::KillInfoRequest& request)
+{
+    Client* c = find_client(request.pid);
+    if (!c || !c->last_kill.valid)
+        return Error::NotFound;
+    return proto::KillInfoReply { c->last_kill.reason, c->last_kill.address, c->last_kill.distance,
+                                  c->last_kill.ip };
 }
 
 // Applies a region's new protection to the pages already mapped in it.
@@ -167,107 +242,128 @@ void reprotect_pages(Client& client, PageRange range)
     }
 }
 
-RequestAnswer mmap(Client& client, const uint64_t* w)
+// W^X: no mapping is writable and executable at once (as no ELF segment may be).
+bool writable_and_executable(Protection prot) { return prot.writable() && prot.executable(); }
+
+Result<proto::AddressReply> mmap(Client& client, const proto::MmapRequest& request)
 {
-    RequestAnswer a;
-    uint64_t length = ipc::round_up_to_page(w[1]);
-    auto prot = protection_from_bits(w[2]);
-    uint64_t flags = w[3];
-    if (prot.is_error() || length == 0 || (w[0] % ipc::page_size) || (w[5] % ipc::page_size)) {
-        a.error = Error::InvalidArgument;
-        return a;
-    }
-    bool anonymous = flags & proto::MapFlags::anonymous;
+    uint64_t length = ipc::round_up_to_page(request.length);
+    Protection prot = TRY(protection_from_bits(request.prot));
+    if (length == 0 || (request.hint % ipc::page_size) || (request.offset % ipc::page_size))
+        return Error::InvalidArgument;
+    if (writable_and_executable(prot))
+        return Error::Unsupported;
+    bool anonymous = request.anonymous();
+    bool shared = request.flags & proto::MapFlags::shared;
     // Page-cache frames back every read-only use of a file, text included:
     // a shared writable file mapping would let one program rewrite another's
     // code. The initrd is read-only anyway, so there is nothing to write to.
-    if (!anonymous && (flags & proto::MapFlags::shared) && prot.value().writable()) {
-        a.error = Error::InsufficientRights;
-        return a;
-    }
-    VirtAddr start(w[0]);
-    if (flags & proto::MapFlags::fixed) {
-        if (auto range = PageRange::from_user(w[0], length); range.is_error()) {
-            a.error = range.error();
-            return a;
-        }
+    if (!anonymous && shared && prot.writable())
+        return Error::InsufficientRights;
+    VirtAddr start(request.hint);
+    if (request.flags & proto::MapFlags::fixed) {
+        PageRange range = TRY(PageRange::from_user(request.hint, length));
+        if (process_reserved_pages().overlaps(range.start, range.end))
+            return Error::Overlap;
     } else {
-        auto found = client.regions.find_free(length, VirtAddr(w[0]), VirtAddr(0x0000'7000'0000'0000));
-        if (found.is_error()) {
-            a.error = found.error();
-            return a;
-        }
-        start = found.value();
+        start = TRY(client.regions.find_free(length, VirtAddr(request.hint), mmap_ceiling));
+        if (process_reserved_pages().overlaps(start, VirtAddr(start.get() + length)))
+            start = TRY(client.regions.find_free(length, VirtAddr(0), mmap_ceiling)); // the hint was there
     }
     RegionFlags region_flags;
-    if (flags & proto::MapFlags::shared)
+    if (shared)
         region_flags.bits |= RegionFlags::shared;
-    if (flags & proto::MapFlags::stack)
+    if (request.flags & proto::MapFlags::stack)
         region_flags.bits |= RegionFlags::map_stack;
     Region region;
     VirtAddr end(start.get() + length);
     if (anonymous) {
-        RegionType type = (flags & proto::MapFlags::stack) ? RegionType::Stack : RegionType::AnonMmap;
-        region = Region::anonymous(type, start, end, prot.value(), region_flags);
+        RegionType type = (request.flags & proto::MapFlags::stack) ? RegionType::Stack : RegionType::AnonMmap;
+        region = Region::anonymous(type, start, end, prot, region_flags);
     } else {
-        auto r = kapi::call(ipc::proto::process_slot_fs,
-                            ipc::MessageInfo(uint32_t(ipc::proto::fs::Label::Stat), 1), w[4]);
-        if (Error e = kapi::call_error(r); e != Error::None) {
-            a.error = e;
-            return a;
-        }
-        uint64_t file_size = r.words[0];
-        uint64_t bytes = file_size > w[5] ? file_size - w[5] : 0;
-        Backing backing { FileId { uint32_t(w[4] + 1) }, w[5], bytes };
-        region = Region::file_backed(RegionType::FileMmap, start, end, prot.value(), backing, region_flags);
+        FileStat stat = TRY(stat_file(request.file));
+        // Pages of a directory (or of anything but a file) have no meaning.
+        if (stat.type != ipc::proto::fs::FileType::Regular)
+            return Error::WrongType;
+        uint64_t bytes = stat.size > request.offset ? stat.size - request.offset : 0;
+        Backing backing { FileId { uint32_t(request.file + 1) }, request.offset, bytes };
+        region = Region::file_backed(RegionType::FileMmap, start, end, prot, backing, region_flags);
     }
-    if (auto inserted = client.regions.insert(region); inserted.is_error()) {
-        a.error = inserted.error();
-        return a;
-    }
-    a.push(start.get());
-    return a;
+    TRY(client.regions.insert(region));
+    return proto::AddressReply { start.get() };
 }
 
-RequestAnswer query(const uint64_t* w, uint64_t self)
+Result<proto::EmptyReply> munmap(Client& client, const proto::MunmapRequest& request)
 {
-    RequestAnswer a;
-    Client* client = find_client(w[0] ? w[0] : self);
-    if (!client) {
-        a.error = Error::NotFound;
-        return a;
+    PageRange range = TRY(PageRange::from_user(request.address, request.length));
+    TRY(client.regions.remove(range));
+    release_pages(client, range.start.get(), range.end.get());
+    return proto::EmptyReply {};
+}
+
+Result<proto::EmptyReply> mprotect(Client& client, const proto::MprotectRequest& request)
+{
+    PageRange range = TRY(PageRange::from_user(request.address, request.length));
+    Protection prot = TRY(protection_from_bits(request.prot));
+    if (writable_and_executable(prot))
+        return Error::Unsupported;
+    // The same rule as mmap: a shared file mapping never becomes writable.
+    for (const Region& r : client.regions.regions()) {
+        bool overlaps = r.start < range.end && range.start < r.end;
+        if (overlaps && r.type == RegionType::FileMmap && r.is_shared() && prot.writable())
+            return Error::InsufficientRights;
     }
+    TRY(client.regions.protect(range, prot));
+    reprotect_pages(client, range);
+    return proto::EmptyReply {};
+}
+
+Result<proto::AddressReply> brk(Client& client, const proto::BrkRequest& request)
+{
+    if (request.new_break == 0)
+        return proto::AddressReply { client.regions.current_break().get() };
+    VirtAddr heap_start = client.regions.heap_start();
+    if (request.new_break > heap_start.get()
+        && process_reserved_pages().overlaps(heap_start, VirtAddr(request.new_break)))
+        return Error::Overlap;
+    BreakChange change = TRY(client.regions.set_break(VirtAddr(request.new_break)));
+    release_pages(client, change.released().start.get(), change.released().end.get());
+    return proto::AddressReply { change.current.get() };
+}
+
+// The client a Query or Why names: 0 is the caller itself.
+Client* named_client(uint32_t pid, Badge caller) { return find_client(pid ? pid : caller.pid()); }
+
+Result<proto::RegionRow> query(const proto::QueryRequest& request, Badge caller)
+{
+    Client* client = named_client(request.pid, caller);
+    if (!client)
+        return Error::NotFound;
     auto regions = client->regions.regions();
-    if (w[1] >= regions.size()) {
-        a.error = Error::NotFound;
-        return a;
-    }
-    const Region& r = regions[w[1]];
-    a.push(r.start.get());
-    a.push(r.end.get());
-    a.push(uint64_t(r.type));
-    a.push(r.prot.bits);
-    a.push(r.resident_pages);
-    a.push(r.dirty_private_pages);
-    a.push(r.backing.is_file() ? r.backing.file.value - 1 : ~uint64_t(0));
-    return a;
+    if (request.index >= regions.size())
+        return Error::NotFound;
+    const Region& r = regions[request.index];
+    return proto::RegionRow { r.start.get(),
+                              r.end.get(),
+                              r.type,
+                              r.prot.bits,
+                              r.resident_pages,
+                              r.dirty_private_pages,
+                              r.backing.is_file() ? uint64_t(r.backing.file.value - 1) : proto::no_file };
 }
 
 // What the classifier would decide at `address` for each kind of access.
-RequestAnswer why(const uint64_t* w)
+Result<proto::WhyReply> why(const proto::WhyRequest& request, Badge caller)
 {
-    RequestAnswer a;
-    Client* client = find_client(w[0]);
-    if (!client) {
-        a.error = Error::NotFound;
-        return a;
-    }
-    VirtAddr address(w[1]);
+    Client* client = named_client(request.pid, caller);
+    if (!client)
+        return Error::NotFound;
+    VirtAddr address(request.address);
     auto regions = client->regions.regions();
-    uint64_t index = ~uint64_t(0);
+    proto::WhyReply reply;
     for (size_t i = 0; i < regions.size(); ++i) {
         if (regions[i].contains(address))
-            index = i;
+            reply.region_index = i;
     }
     // A stack pointer that is valid (inside the main stack), so the answer is
     // about the address, not about where a thread's sp happens to be.
@@ -278,212 +374,189 @@ RequestAnswer why(const uint64_t* w)
     }
     // The answer is what a first touch of the page would do (a resident page
     // with the right rights takes no fault at all).
-    const uint64_t accesses[3] = { 0, ipc::FaultAccess::write, ipc::FaultAccess::execute };
-    const char* reasons[3];
-    uint64_t decisions[3];
-    for (unsigned i = 0; i < 3; ++i) {
+    const uint64_t accesses[proto::WhyReply::accesses]
+        = { 0, ipc::FaultAccess::write, ipc::FaultAccess::execute };
+    for (unsigned i = 0; i < proto::WhyReply::accesses; ++i) {
         FaultInfo f { address, accesses[i] | ipc::FaultAccess::user, address, sp };
         Classification c = classify(client->regions, f);
-        decisions[i] = uint64_t(c.decision);
-        reasons[i] = c.reason;
+        reply.decisions[i] = c.decision;
+        if (!reply.reasons[i].assign(c.reason))
+            (void)reply.reasons[i].assign("(reason too long)");
     }
-    const Region* r = index != ~uint64_t(0) ? &regions[index] : nullptr;
-    a.push(index);
-    a.push(r ? r->start.get() : 0);
-    a.push(r ? r->end.get() : 0);
-    a.push(r ? uint64_t(r->type) : ~uint64_t(0));
-    a.push(r ? r->prot.bits : 0);
-    for (uint64_t d : decisions)
-        a.push(d);
-    char packed[192];
-    size_t length = 0;
-    for (const char* reason : reasons) {
-        for (size_t i = 0; reason[i] && length + 1 < sizeof(packed); ++i)
-            packed[length++] = reason[i];
-        if (length < sizeof(packed))
-            packed[length++] = '\0';
+    if (reply.has_region()) {
+        const Region& r = regions[reply.region_index];
+        reply.start = r.start.get();
+        reply.end = r.end.get();
+        reply.type = r.type;
+        reply.prot = r.prot.bits;
     }
-    a.push(length);
-    a.length
-        += ipc::proto::pack_string(a.words + a.length, ipc::max_message_words - a.length, packed, length);
-    return a;
+    return reply;
 }
 
-RequestAnswer policy(const kapi::SyscallResult& m, const uint64_t* w)
+proto::PolicyReply policy_name(const char* name)
 {
-    RequestAnswer a;
-    if (w[0] != 0) {
-        char name[32] {};
-        size_t n = ipc::proto::unpack_string(w + 1, m.info.length() > 1 ? m.info.length() - 1 : 0, w[0], name,
-                                             sizeof(name));
-        const PagePolicy* chosen = find_policy(std::string_view(name, n));
-        if (!chosen) {
-            a.error = Error::NotFound;
-            return a;
-        }
+    proto::PolicyReply reply;
+    if (!reply.name.assign(name))
+        (void)reply.name.assign("?");
+    return reply;
+}
+
+Result<proto::PolicyReply> policy(const proto::PolicyRequest& request)
+{
+    if (request.is_set()) {
+        const PagePolicy* chosen = find_policy(request.name.view());
+        if (!chosen)
+            return Error::NotFound;
         set_policy(*chosen);
     }
-    const char* name = current_policy().name();
-    size_t length = strlen(name);
-    a.push(length);
-    a.length += ipc::proto::pack_string(a.words + a.length, 8, name, length);
-    return a;
+    return policy_name(current_policy().name());
 }
 
-RequestAnswer policies(const uint64_t* w)
+Result<proto::PolicyReply> policies(const proto::PoliciesRequest& request)
 {
-    RequestAnswer a;
-    const char* name = policy_listing(w[0]);
-    if (!name) {
-        a.error = Error::NotFound;
-        return a;
+    const char* name = policy_listing(request.index);
+    if (!name)
+        return Error::NotFound;
+    return policy_name(name);
+}
+
+Result<proto::EmptyReply> trace_request(const proto::TraceRequest& request)
+{
+    if (request.pid == 0) {
+        trace::set_all(request.on);
+        return proto::EmptyReply {};
     }
-    size_t length = strlen(name);
-    a.push(length);
-    a.length += ipc::proto::pack_string(a.words + a.length, 8, name, length);
-    return a;
+    Client* client = find_client(request.pid);
+    if (!client)
+        return Error::NotFound;
+    trace::set_client(*client, request.on);
+    return proto::EmptyReply {};
 }
 
-// In the order of ipc::proto::pager::StatsWord.
-RequestAnswer stats()
+proto::StatsReply stats()
 {
-    RequestAnswer a;
     const Counters& c = counters();
-    a.push(c.faults);
-    for (uint64_t n : c.lazy_by_type)
-        a.push(n);
-    a.push(c.guard_hits);
-    a.push(c.protection_violations);
-    a.push(c.invalid_addresses);
-    a.push(c.out_of_memory_kills);
-    a.push(c.bad_stack_pointer_kills);
-    a.push(c.fault_loop_kills);
-    a.push(c.file_fills);
-    a.push(c.copy_on_write);
-    a.push(cache_pages());
-    a.push(frames().frames_retyped());
-    a.push(frames().frames_recycled());
-    a.push(frames().bytes_left());
-    a.push(c.neighbours_populated);
-    static_assert(unsigned(proto::StatsWord::Count) == 23);
-    return a;
+    proto::StatsReply r;
+    r.faults = c.faults;
+    for (unsigned i = 0; i < proto::region_type_count; ++i)
+        r.populated_by_type[i] = c.lazy_by_type[i];
+    r.guard_hits = c.guard_hits;
+    r.protection_violations = c.protection_violations;
+    r.invalid_addresses = c.invalid_addresses;
+    r.out_of_memory_kills = c.out_of_memory_kills;
+    r.bad_stack_pointer_kills = c.bad_stack_pointer_kills;
+    r.fault_loop_kills = c.fault_loop_kills;
+    r.file_fills = c.file_fills;
+    r.copy_on_write = c.copy_on_write;
+    r.cache_pages = cache_pages();
+    r.frames_retyped = frames().frames_retyped();
+    r.frames_recycled = frames().frames_recycled();
+    r.untyped_bytes_left = frames().bytes_left();
+    r.neighbours_populated = c.neighbours_populated;
+    r.cache_evictions = cache_evictions();
+    return r;
 }
 
-// The requests any client (and the process manager) may make.
-bool shell_request(uint64_t label, const kapi::SyscallResult& m, const uint64_t* w, RequestAnswer& a)
+// Decodes the request as `Request`, or answers the decoding error.
+template<typename Request, typename Serve>
+RequestAnswer serve(const proto::MessageView& message, Serve serve_request)
 {
-    switch (proto::ShellLabel(label)) {
-    case proto::ShellLabel::Why: a = why(w); return true;
-    case proto::ShellLabel::Policy: a = policy(m, w); return true;
-    case proto::ShellLabel::Policies: a = policies(w); return true;
-    case proto::ShellLabel::Trace:
-        if (w[0] && !find_client(w[0])) {
-            a.error = Error::NotFound;
-            return true;
-        }
-        trace::set(w[0], w[1] != 0);
-        return true;
+    auto request = Request::decode(message);
+    if (request.is_error())
+        return refuse(request.error());
+    return serve_request(request.value());
+}
+
+// The caller's own client (Mmap, Munmap, Mprotect, Brk).
+template<typename Request, typename Serve>
+RequestAnswer serve_own(const proto::MessageView& message, Badge caller, Serve serve_request)
+{
+    if (Error e = authorize(caller, Scope::OwnSpace); e != Error::None)
+        return refuse(e);
+    Client* client = find_client(caller.pid());
+    if (!client)
+        return refuse(Error::NotFound);
+    return serve<Request>(message, [&](const Request& r) { return answer(serve_request(*client, r)); });
+}
+
+RequestAnswer dispatch(Badge caller, const proto::MessageView& m, CPtr received, bool& cap_taken)
+{
+    auto allowed = [&](Scope scope, uint64_t target = 0) { return authorize(caller, scope, target); };
+    switch (Label(m.label)) {
+    case Label::NewClient:
+        if (Error e = allowed(Scope::Control); e != Error::None)
+            return refuse(e);
+        return serve<proto::NewClientRequest>(
+            m, [&](const proto::NewClientRequest& r) { return new_client(r, received, cap_taken); });
+    case Label::EndClient:
+        if (Error e = allowed(Scope::Control); e != Error::None)
+            return refuse(e);
+        return serve<proto::EndClientRequest>(m, [](const auto& r) { return answer(end_client(r)); });
+    case Label::KillInfo:
+        if (Error e = allowed(Scope::Control); e != Error::None)
+            return refuse(e);
+        return serve<proto::KillInfoRequest>(m, [](const auto& r) { return answer(kill_info(r)); });
+    case Label::Mmap: return serve_own<proto::MmapRequest>(m, caller, mmap);
+    case Label::Munmap: return serve_own<proto::MunmapRequest>(m, caller, munmap);
+    case Label::Mprotect: return serve_own<proto::MprotectRequest>(m, caller, mprotect);
+    case Label::Brk: return serve_own<proto::BrkRequest>(m, caller, brk);
+    case Label::Query:
+        return serve<proto::QueryRequest>(m, [&](const proto::QueryRequest& r) {
+            if (Error e = allowed(Scope::Inspect, r.pid); e != Error::None)
+                return refuse(e);
+            return answer(query(r, caller));
+        });
+    case Label::Why:
+        return serve<proto::WhyRequest>(m, [&](const proto::WhyRequest& r) {
+            if (Error e = allowed(Scope::Inspect, r.pid); e != Error::None)
+                return refuse(e);
+            return answer(why(r, caller));
+        });
+    case Label::Trace:
+        return serve<proto::TraceRequest>(m, [&](const proto::TraceRequest& r) {
+            // Every process at once is machine-wide; one process is inspection.
+            Error e = r.pid == 0 ? allowed(Scope::MachineWide) : allowed(Scope::Inspect, r.pid);
+            if (e != Error::None)
+                return refuse(e);
+            return answer(trace_request(r));
+        });
+    case Label::Policy:
+        return serve<proto::PolicyRequest>(m, [&](const proto::PolicyRequest& r) {
+            if (Error e = allowed(r.is_set() ? Scope::MachineWide : Scope::Anyone); e != Error::None)
+                return refuse(e);
+            return answer(policy(r));
+        });
+    case Label::Policies:
+        return serve<proto::PoliciesRequest>(m, [&](const proto::PoliciesRequest& r) {
+            if (Error e = allowed(Scope::Anyone); e != Error::None)
+                return refuse(e);
+            return answer(policies(r));
+        });
+    case Label::Stats:
+        return serve<proto::StatsRequest>(m, [&](const proto::StatsRequest&) {
+            if (Error e = allowed(Scope::Anyone); e != Error::None)
+                return refuse(e);
+            return answer(stats());
+        });
     }
-    return false;
+    return refuse(Error::InvalidArgument); // no such request
 }
 
 } // namespace
 
 RequestAnswer handle_request(uint64_t badge, const kapi::SyscallResult& m, CPtr received, bool& cap_taken)
 {
-    uint64_t w[ipc::max_message_words] {};
-    for (unsigned i = 0; i < m.info.length(); ++i)
-        w[i] = kapi::message_word(m, i, kapi::ipc_buffer());
-    RequestAnswer a;
-    auto label = Label(m.info.label());
-    if (shell_request(m.info.label(), m, w, a))
-        return a;
-    if (badge == proto::control_badge) {
-        switch (label) {
-        case Label::NewClient: return new_client(m, w, received, cap_taken);
-        case Label::EndClient:
-            if (Client* c = find_client(w[0]))
-                remove_client(*c);
-            else
-                a.error = Error::NotFound;
-            return a;
-        case Label::KillInfo: {
-            Client* c = find_client(w[0]);
-            if (!c || !c->last_kill.valid) {
-                a.error = Error::NotFound;
-                return a;
-            }
-            a.push(uint64_t(c->last_kill.reason));
-            a.push(c->last_kill.address);
-            a.push(c->last_kill.distance);
-            a.push(c->last_kill.ip);
-            return a;
-        }
-        case Label::Query: return query(w, 0);
-        case Label::Stats: return stats();
-        default: a.error = Error::InvalidArgument; return a;
-        }
-    }
-    Client* client = find_client(badge);
-    if (!client) {
-        a.error = Error::NotFound;
-        return a;
-    }
-    switch (label) {
-    case Label::Mmap: return mmap(*client, w);
-    case Label::Munmap: {
-        auto range = PageRange::from_user(w[0], w[1]);
-        if (range.is_error()) {
-            a.error = range.error();
-            return a;
-        }
-        if (auto removed = client->regions.remove(range.value()); removed.is_error()) {
-            a.error = removed.error();
-            return a;
-        }
-        release_pages(*client, range.value().start.get(), range.value().end.get());
-        return a;
-    }
-    case Label::Mprotect: {
-        auto range = PageRange::from_user(w[0], w[1]);
-        auto prot = protection_from_bits(w[2]);
-        if (range.is_error() || prot.is_error()) {
-            a.error = range.is_error() ? range.error() : prot.error();
-            return a;
-        }
-        // The same rule as mmap: a shared file mapping never becomes writable.
-        for (const Region& r : client->regions.regions()) {
-            bool overlaps = r.start < range.value().end && range.value().start < r.end;
-            if (overlaps && r.type == RegionType::FileMmap && r.is_shared() && prot.value().writable()) {
-                a.error = Error::InsufficientRights;
-                return a;
-            }
-        }
-        if (auto changed = client->regions.protect(range.value(), prot.value()); changed.is_error()) {
-            a.error = changed.error();
-            return a;
-        }
-        reprotect_pages(*client, range.value());
-        return a;
-    }
-    case Label::Brk: {
-        if (w[0] == 0) {
-            a.push(client->regions.current_break().get());
-            return a;
-        }
-        auto change = client->regions.set_break(VirtAddr(w[0]));
-        if (change.is_error()) {
-            a.error = change.error();
-            return a;
-        }
-        release_pages(*client, change.value().released().start.get(), change.value().released().end.get());
-        a.push(change.value().current.get());
-        return a;
-    }
-    case Label::Query: return query(w, badge);
-    case Label::Stats: return stats();
-    default: a.error = Error::InvalidArgument; return a;
-    }
+    uint64_t words[ipc::max_message_words];
+    unsigned length = m.info.clamped_length();
+    ipc::IpcBuffer* buffer = kapi::ipc_buffer();
+    for (unsigned i = 0; i < length; ++i)
+        words[i] = kapi::message_word(m, i, buffer);
+    proto::MessageView view { m.info.label(), words, length, m.info.extra_caps() };
+    RequestAnswer a = dispatch(Badge::from_raw(badge), view, received, cap_taken);
+    // A cap that came with a request that does not keep it is not ours to hold.
+    if (received && !cap_taken)
+        (void)kapi::cnode_delete(ipc::proto::process_slot_cnode, received);
+    return a;
 }
 
 } // namespace pager

@@ -1,4 +1,5 @@
 #include "trace.h"
+#include "clients.h"
 #include "trace_channel.h"
 #include "trace_record.h"
 #include <ipc/proto/pager.h>
@@ -8,11 +9,10 @@ namespace pager::trace {
 
 namespace {
 
-constexpr unsigned max_traced = 16;
 bool g_all = false;
-uint64_t g_pids[max_traced];
+unsigned g_traced_clients = 0; // clients with their own trace on
 // Whether anything is traced at all: every fault asks, and the answer is
-// nearly always no, so it must not cost a walk of g_pids and a rdtsc.
+// nearly always no, so it must not cost a walk of the clients and a rdtsc.
 bool g_any = false;
 uint64_t g_next_id = 0;
 
@@ -40,39 +40,7 @@ struct Current {
     WaitingFsHop fs_hops[max_waiting_fs_hops];
 } g_current;
 
-void update_any()
-{
-    g_any = g_all;
-    for (uint64_t p : g_pids)
-        g_any = g_any || p != 0;
-}
-
-void set_one(uint64_t pid, bool on)
-{
-    if (pid == 0) {
-        g_all = on;
-        if (!on) {
-            for (auto& p : g_pids)
-                p = 0;
-        }
-        return;
-    }
-    for (auto& p : g_pids) {
-        if (p == pid) {
-            if (!on)
-                p = 0;
-            return;
-        }
-    }
-    if (!on)
-        return;
-    for (auto& p : g_pids) {
-        if (!p) {
-            p = pid;
-            return;
-        }
-    }
-}
+void update_any() { g_any = g_all || g_traced_clients != 0; }
 
 // At the first `trace on`: says why records will not reach the host, if they will not.
 void open_host_channel()
@@ -136,9 +104,26 @@ void wait_fs_hop(const WaitingFsHop& hop)
 
 } // namespace
 
-void set(uint64_t pid, bool on)
+void set_all(bool on)
 {
-    set_one(pid, on);
+    g_all = on;
+    if (!on) {
+        for_each_client([](Client& c) { set_client(c, false); });
+    }
+    update_any();
+    if (on)
+        open_host_channel();
+}
+
+void set_client(Client& client, bool on)
+{
+    if (client.traced != on) {
+        client.traced = on;
+        if (on)
+            ++g_traced_clients;
+        else
+            --g_traced_clients;
+    }
     update_any();
     if (on)
         open_host_channel();
@@ -150,11 +135,8 @@ bool enabled_for(uint64_t pid)
         return false;
     if (g_all)
         return true;
-    for (uint64_t p : g_pids) {
-        if (p && p == pid)
-            return true;
-    }
-    return false;
+    const Client* client = find_client(pid);
+    return client && client->traced;
 }
 
 namespace {

@@ -17,9 +17,16 @@
 #include <cstdint>
 #include <pager/fault_info.h>
 
+namespace pager {
+struct Client;
+}
+
 namespace pager::trace {
 
-void set(uint64_t pid, bool on); // pid 0: every client
+// Whether each client is traced is a flag of its own (Client::traced), so
+// no table fills up however many programs trace themselves.
+void set_all(bool on); // off also turns off every client's own trace
+void set_client(Client&, bool on);
 bool enabled_for(uint64_t pid);
 
 // Around one fault's handling; the hops in between print only when active.

@@ -49,6 +49,7 @@ import trace_cases  # noqa: E402
 import run_cases  # noqa: E402
 import process_authority_cases  # noqa: E402
 import fault_authority_cases  # noqa: E402
+import pager_authority_cases  # noqa: E402
 from cases import CaseFailure  # noqa: E402
 
 MKISO = os.path.join(REPO, 'boot', 'mkiso.py')
@@ -246,7 +247,8 @@ def main():
     all_cases = (case_defs.CASES + boot_cases.CASES + (shell_cases.CASES if shell_cases else [])
                  + readme_cases.CASES + trace_cases.CASES
                  + run_cases.CASES + process_authority_cases.CASES
-                 + fault_authority_cases.CASES)
+                 + fault_authority_cases.CASES
+                 + pager_authority_cases.CASES)
     selected = [c for c in all_cases
                 if not args.filter or any(f in c.name for f in args.filter)]
     if args.list:

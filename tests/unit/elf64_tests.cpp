@@ -523,7 +523,7 @@ TEST_CASE("elf: the entry point must be in an executable segment")
 TEST_CASE("elf: every error has a distinct short lowercase name")
 {
     std::set<std::string> names;
-    for (int e = int(ElfError::TooSmall); e <= int(ElfError::EntryNotExecutable); ++e) {
+    for (int e = int(ElfError::TooSmall); e <= int(ElfError::SegmentOverReservedPage); ++e) {
         std::string name = elf_error_name(ElfError(e));
         CAPTURE(name);
         CHECK(!name.empty());
@@ -532,7 +532,7 @@ TEST_CASE("elf: every error has a distinct short lowercase name")
             CHECK_FALSE((c >= 'A' && c <= 'Z'));
         names.insert(name);
     }
-    CHECK(names.size() == size_t(ElfError::EntryNotExecutable) + 1);
+    CHECK(names.size() == size_t(ElfError::SegmentOverReservedPage) + 1);
     CHECK(std::string(elf_error_name(ElfError::BadMagic)) == "bad magic");
     CHECK(std::string(elf_error_name(ElfError::BadProgramHeaders)) == "truncated program header table");
 }

@@ -31,6 +31,7 @@
 #include <ipc/proto/strings.h>
 #include <kernel_api.h>
 #include <mman.h>
+#include <pager_client.h>
 #include <process.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,21 +223,12 @@ void bench_file(const char* path)
     report("file_fault_warm", "same file mapped again: the page is in the pager's cache");
 }
 
-kapi::SyscallResult pager_string_request(uint32_t label, const char* text)
-{
-    uint64_t words[ipc::max_message_words] {};
-    size_t length = strlen(text);
-    words[0] = length;
-    unsigned n = 1 + ipc::proto::pack_string(words + 1, ipc::max_message_words - 1, text, length);
-    return kapi::send_message(ipc::Syscall::Call, ipc::proto::process_slot_pager, MessageInfo(label, n),
-                              words);
-}
-
+// Machine-wide: the bench runs from init's run list, whose programs hold the operator right.
 bool set_policy(const char* name)
 {
-    auto r = pager_string_request(uint32_t(ipc::proto::pager::ShellLabel::Policy), name);
-    if (kapi::call_error(r) != ipc::Error::None) {
-        say("bench: cannot set pager policy {}: {}\n", name, ipc::error_name(kapi::call_error(r)));
+    auto set = libc::pager::policy(name);
+    if (set.is_error()) {
+        say("bench: cannot set pager policy {}: {}\n", name, ipc::error_name(set.error()));
         return false;
     }
     return true;
@@ -305,13 +297,12 @@ void bench_file_around(const char* path, size_t runs)
 // the same layout (same ELF, same loader), so its address holds for them.
 uint64_t find_guard()
 {
-    using ipc::proto::pager::Label;
     for (uint64_t index = 0; index < 256; ++index) {
-        auto r = kapi::call(ipc::proto::process_slot_pager, MessageInfo(uint32_t(Label::Query), 2), 0, index);
-        if (kapi::call_error(r) != ipc::Error::None)
+        auto row = libc::pager::query(0, index);
+        if (row.is_error())
             break;
-        if (r.words[2] == uint64_t(ipc::proto::pager::RegionType::Guard))
-            return r.words[1] - 64;
+        if (row.value().type == ipc::proto::pager::RegionType::Guard)
+            return row.value().end - 64;
     }
     return 0;
 }
@@ -393,8 +384,9 @@ void bench_spawn(size_t count, const char* self)
 
 void set_trace(bool on)
 {
-    (void)kapi::call(ipc::proto::process_slot_pager,
-                     MessageInfo(uint32_t(ipc::proto::pager::ShellLabel::Trace), 2), 0, on ? 1 : 0);
+    if (auto traced = libc::pager::trace(0, on); traced.is_error())
+        say("bench: cannot turn the pager's trace {}: {}\n", on ? "on" : "off",
+            ipc::error_name(traced.error()));
 }
 
 // A few faults with the pager's trace on, so the log shows where the

@@ -1,58 +1,55 @@
-#include <kernel_api.h>
 #include <mman.h>
-#include <ipc/proto/slots.h>
+#include <pager_client.h>
 #include <string.h>
 
 namespace libc {
 
-using ipc::Error;
-using ipc::MessageInfo;
-using ipc::proto::pager::Label;
+namespace proto = ipc::proto::pager;
 
-namespace {
+namespace pager {
 
-kapi::SyscallResult pager_call(Label label, std::initializer_list<uint64_t> args)
+// The one Call to the pager every request makes (<pager_client.h>).
+// `request` and `reply` may be the same message: the words are sent before
+// any reply word is written.
+ipc::Error exchange(const proto::Message& request, proto::Message& reply, ipc::CPtr slot)
 {
-    uint64_t words[8] {};
-    unsigned n = 0;
-    for (uint64_t a : args)
-        words[n++] = a;
-    return kapi::send_message(ipc::Syscall::Call, ipc::proto::process_slot_pager,
-                              MessageInfo(uint32_t(label), n), words);
+    auto r = kapi::send_message(ipc::Syscall::Call, slot, request.info(), request.words);
+    if (r.error != ipc::Error::None)
+        return r.error;
+    reply.begin(r.info.label());
+    ipc::IpcBuffer* buffer = kapi::ipc_buffer();
+    unsigned length = r.info.clamped_length();
+    for (unsigned i = 0; i < length; ++i)
+        reply.push(kapi::message_word(r, i, buffer));
+    return ipc::Error::None;
 }
 
-ipc::Result<void> outcome(const kapi::SyscallResult& r)
-{
-    if (Error e = kapi::call_error(r); e != Error::None)
-        return e;
-    return {};
-}
-
-} // namespace
+} // namespace pager
 
 ipc::Result<void*> mmap(void* hint, size_t length, uint64_t prot, uint64_t flags, int64_t file,
                         uint64_t offset)
 {
-    auto r = pager_call(Label::Mmap, { uint64_t(hint), length, prot, flags, uint64_t(file), offset });
-    TRY(outcome(r));
-    return reinterpret_cast<void*>(r.words[0]);
+    auto mapped = TRY(pager::call<proto::AddressReply>(
+        proto::MmapRequest { uint64_t(hint), length, prot, flags, uint64_t(file), offset }));
+    return reinterpret_cast<void*>(mapped.address);
 }
 
 ipc::Result<void> munmap(void* address, size_t length)
 {
-    return outcome(pager_call(Label::Munmap, { uint64_t(address), length }));
+    TRY(pager::call<proto::EmptyReply>(proto::MunmapRequest { uint64_t(address), length }));
+    return {};
 }
 
 ipc::Result<void> mprotect(void* address, size_t length, uint64_t prot)
 {
-    return outcome(pager_call(Label::Mprotect, { uint64_t(address), length, prot }));
+    TRY(pager::call<proto::EmptyReply>(proto::MprotectRequest { uint64_t(address), length, prot }));
+    return {};
 }
 
 ipc::Result<void*> brk(void* new_break)
 {
-    auto r = pager_call(Label::Brk, { uint64_t(new_break) });
-    TRY(outcome(r));
-    return reinterpret_cast<void*>(r.words[0]);
+    auto current = TRY(pager::call<proto::AddressReply>(proto::BrkRequest { uint64_t(new_break) }));
+    return reinterpret_cast<void*>(current.address);
 }
 
 void* sbrk(intptr_t increment)

@@ -8,6 +8,7 @@
 #include <ipc/proto/pager.h>
 #include <ipc/proto/slots.h>
 #include <kernel_api.h>
+#include <pager_client.h>
 #include <ipc/format.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,36 +38,13 @@ constexpr bool is_image_region(RegionType type)
 }
 
 // One row of the pager's Query answer.
-struct RegionInfo {
-    uint64_t start;
-    uint64_t end;
-    RegionType type;
-    uint64_t prot;
-    uint64_t resident_pages;
-    uint64_t dirty_private_pages;
-    uint64_t file_id;
-
-    uint64_t pages() const { return (end - start) / 4096; }
-    bool contains(uint64_t address) const { return start <= address && address < end; }
-};
+using RegionInfo = ipc::proto::pager::RegionRow;
 
 // Region `index` of process `pid` (0 = this one), or the pager's error
-// (past the last region, any error ends the walk). libc does not wrap Query.
-inline ipc::Result<RegionInfo> query_region(uint64_t pid, uint64_t index)
+// (past the last region, any error ends the walk).
+inline ipc::Result<RegionInfo> query_region(uint32_t pid, uint64_t index)
 {
-    using ipc::proto::pager::Label;
-    auto r
-        = kapi::call(ipc::proto::process_slot_pager, ipc::MessageInfo(uint32_t(Label::Query), 2), pid, index);
-    if (ipc::Error e = kapi::call_error(r); e != ipc::Error::None)
-        return e;
-    auto* buffer = kapi::ipc_buffer();
-    return RegionInfo { r.words[0],
-                        r.words[1],
-                        RegionType(r.words[2]),
-                        r.words[3],
-                        kapi::message_word(r, 4, buffer),
-                        kapi::message_word(r, 5, buffer),
-                        kapi::message_word(r, 6, buffer) };
+    return libc::pager::query(pid, index);
 }
 
 // Calls fn(const RegionInfo&) for every region of this process; returns how

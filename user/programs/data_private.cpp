@@ -36,13 +36,7 @@ int parse(const char* text)
     return value;
 }
 
-// Word indices of the pager's Stats reply (servers/pager/requests.cpp):
-// faults, then one lazy-population count per RegionType, ...
-constexpr unsigned stats_lazy_text = 1 + unsigned(programs::RegionType::Text);
-constexpr unsigned stats_lazy_rodata = 1 + unsigned(programs::RegionType::RoData);
-constexpr unsigned stats_file_fills = 16;
-constexpr unsigned stats_words = stats_file_fills + 1;
-
+// The pager's counters this program checks (its Stats reply).
 struct Stats {
     uint64_t text_maps;
     uint64_t file_fills;
@@ -50,16 +44,11 @@ struct Stats {
 
 ipc::Result<Stats> pager_stats()
 {
-    auto r = kapi::call(ipc::proto::process_slot_pager,
-                        ipc::MessageInfo(uint32_t(ipc::proto::pager::Label::Stats), 0));
-    if (ipc::Error e = kapi::call_error(r); e != ipc::Error::None)
-        return e;
-    if (r.info.length() < stats_words)
-        return ipc::Error::Truncated;
-    auto* buffer = kapi::ipc_buffer();
-    return Stats { kapi::message_word(r, stats_lazy_text, buffer)
-                       + kapi::message_word(r, stats_lazy_rodata, buffer),
-                   kapi::message_word(r, stats_file_fills, buffer) };
+    auto s = TRY(libc::pager::stats());
+    using ipc::proto::pager::RegionType;
+    return Stats { s.populated_by_type[unsigned(RegionType::Text)]
+                       + s.populated_by_type[unsigned(RegionType::RoData)],
+                   s.file_fills };
 }
 
 int run_child(int mine)

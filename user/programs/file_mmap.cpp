@@ -60,7 +60,7 @@ void check_file(const char* path, bool print_first_line)
     if (!region.is_error())
         programs::say("file_mmap: {} region {:x}-{:x}, resident {} pages, file id {}\n",
                       programs::region_type_name(region.value().type), region.value().start,
-                      region.value().end, region.value().resident_pages, region.value().file_id);
+                      region.value().end, region.value().resident_pages, region.value().file);
     auto unmapped = libc::munmap(mapped.value(), size);
     if (unmapped.is_error())
         programs::fail("file_mmap", "munmap", unmapped.error());

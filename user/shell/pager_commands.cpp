@@ -1,12 +1,13 @@
 // The pager's inspection commands: vm, stats, why, trace, pager policy.
-// They use the pager protocol (<ipc/proto/pager.h>) through the shell's own
-// pager cap (process_slot_pager, badged with our pid): the pager answers
-// Query, Why and Trace about any pid.
+// They use the pager protocol (<ipc/proto/pager.h>, through libc's
+// <pager_client.h>) on the shell's own pager cap (process_slot_pager): its
+// badge carries the operator right init gives the programs of its run list,
+// so the pager answers Query, Why and Trace about any pid and lets the
+// shell switch the policy. Without that right the pager says "not permitted".
 #include "commands.h"
 #include "io.h"
 #include <ipc/proto/pager.h>
-#include <ipc/proto/slots.h>
-#include <ipc/syscall.h>
+#include <pager_client.h>
 
 namespace shell {
 
@@ -14,9 +15,6 @@ using ipc::Error;
 namespace pager = ipc::proto::pager;
 
 namespace {
-
-constexpr ipc::CPtr pager_slot = ipc::proto::process_slot_pager;
-constexpr uint64_t no_region = ~uint64_t(0);
 
 using ipc::proto::pager::region_type_name;
 
@@ -42,9 +40,13 @@ Hex hex16(uint64_t value)
     return h;
 }
 
-kapi::SyscallResult pager_request(uint32_t label, std::initializer_list<uint64_t> args)
+// Pids are 32-bit identities: a larger number names no process.
+bool known_pid_range(const char* command, uint64_t pid)
 {
-    return request(pager_slot, label, args);
+    if (pid <= ipc::proto::Badge::identity_mask)
+        return true;
+    print("{}: no such process {}\n", command, pid);
+    return false;
 }
 
 // "no such process N" for NotFound, the error's name otherwise.
@@ -93,32 +95,31 @@ bool is_kill(pager::FaultDecision d)
 void cmd_vm(const CommandLine& line)
 {
     uint64_t pid;
-    if (!pid_argument("vm", line.argv[1], pid))
+    if (!pid_argument("vm", line.argv[1], pid) || !known_pid_range("vm", pid))
         return;
     uint64_t total_pages = 0, resident = 0, dirty = 0, index = 0;
     for (;; ++index) {
-        auto r = pager_request(uint32_t(pager::Label::Query), { pid, index });
-        if (Error e = kapi::call_error(r); e != Error::None) {
-            if (e != Error::NotFound || index == 0)
-                report_pid_error("vm", pid, e);
+        auto row = libc::pager::query(uint32_t(pid), index);
+        if (row.is_error()) {
+            if (row.error() != Error::NotFound || index == 0)
+                report_pid_error("vm", pid, row.error());
             if (index == 0)
                 return;
             break;
         }
-        uint64_t start = r.words[0], end = r.words[1], type = r.words[2], prot = r.words[3];
-        uint64_t pages_resident = kapi::message_word(r, 4), pages_dirty = kapi::message_word(r, 5);
-        uint64_t file = kapi::message_word(r, 6);
+        const pager::RegionRow& r = row.value();
         char backing[24];
         ipc::fmt::BufferSink sink(backing, sizeof(backing));
-        if (file == ~uint64_t(0))
-            ipc::fmt::format(sink, "anon");
+        if (r.is_file())
+            ipc::fmt::format(sink, "file {}", r.file);
         else
-            ipc::fmt::format(sink, "file {}", file);
-        print("{}-{} {:9} {} {:8} resident {:5} dirty {:5}\n", hex16(start).text, hex16(end).text,
-              region_type_name(type), rights_string(prot).text, backing, pages_resident, pages_dirty);
-        total_pages += (end - start) / 4096;
-        resident += pages_resident;
-        dirty += pages_dirty;
+            ipc::fmt::format(sink, "anon");
+        print("{}-{} {:9} {} {:8} resident {:5} dirty {:5}\n", hex16(r.start).text, hex16(r.end).text,
+              region_type_name(r.type), rights_string(r.prot).text, backing, r.resident_pages,
+              r.dirty_private_pages);
+        total_pages += r.pages();
+        resident += r.resident_pages;
+        dirty += r.dirty_private_pages;
     }
     print("pid {}: {} regions, {} pages, {} resident ({} KiB), {} dirty private\n", pid, index, total_pages,
           resident, resident * 4, dirty);
@@ -126,34 +127,30 @@ void cmd_vm(const CommandLine& line)
 
 void cmd_stats(const CommandLine&)
 {
-    auto r = pager_request(uint32_t(pager::Label::Stats), {});
-    if (Error e = kapi::call_error(r); e != Error::None) {
-        print("stats: {}\n", ipc::error_name(e));
+    auto reply = libc::pager::stats();
+    if (reply.is_error()) {
+        print("stats: {}\n", ipc::error_name(reply.error()));
         return;
     }
-    uint64_t w[ipc::max_message_words] {};
-    unsigned n = r.info.clamped_length();
-    for (unsigned i = 0; i < n; ++i)
-        w[i] = kapi::message_word(r, i);
-    using W = pager::StatsWord;
-    auto at = [&](W word, unsigned offset = 0) { return w[unsigned(word) + offset]; };
+    const pager::StatsReply& s = reply.value();
     // Pages populated per RegionType (text 0 .. rodata 8; guards never are).
-    auto by_type = [&](unsigned type) { return at(W::LazyByRegionType, type); };
-    print("faults            {}\n", at(W::Faults));
+    auto by_type = [&](pager::RegionType type) { return s.populated_by_type[unsigned(type)]; };
+    using T = pager::RegionType;
+    print("faults            {}\n", s.faults);
     print("populated by type text {} data {} bss {} heap {} stack {} anon-mmap {} file-mmap {} rodata {}\n",
-          by_type(0), by_type(1), by_type(2), by_type(3), by_type(4), by_type(5), by_type(6), by_type(8));
+          by_type(T::Text), by_type(T::Data), by_type(T::Bss), by_type(T::Heap), by_type(T::Stack),
+          by_type(T::AnonMmap), by_type(T::FileMmap), by_type(T::RoData));
     print("kills             guard {} protection {} invalid-address {} out-of-memory {} bad-sp {} fault-loop "
           "{}\n",
-          at(W::GuardHits), at(W::ProtectionViolations), at(W::InvalidAddresses), at(W::OutOfMemoryKills),
-          at(W::BadStackPointerKills), at(W::FaultLoopKills));
-    print("file fills        {}\n", at(W::FileFills));
-    print("copy-on-write     {}\n", at(W::CopyOnWrite));
-    print("fault-around      {} neighbour pages\n", at(W::NeighboursPopulated));
-    print("page cache        {} pages\n", at(W::CachePages));
-    uint64_t retyped = at(W::FramesRetyped), recycled = at(W::FramesRecycled);
-    uint64_t in_use = retyped >= recycled ? retyped - recycled : 0;
+          s.guard_hits, s.protection_violations, s.invalid_addresses, s.out_of_memory_kills,
+          s.bad_stack_pointer_kills, s.fault_loop_kills);
+    print("file fills        {}\n", s.file_fills);
+    print("copy-on-write     {}\n", s.copy_on_write);
+    print("fault-around      {} neighbour pages\n", s.neighbours_populated);
+    print("page cache        {} pages, {} evicted\n", s.cache_pages, s.cache_evictions);
+    uint64_t in_use = s.frames_retyped >= s.frames_recycled ? s.frames_retyped - s.frames_recycled : 0;
     print("pager memory      {} KiB used ({} frames), {} KiB free for reuse, {} KiB not yet retyped\n",
-          in_use * 4, in_use, recycled * 4, at(W::UntypedBytesLeft) / 1024);
+          in_use * 4, in_use, s.frames_recycled * 4, s.untyped_bytes_left / 1024);
     ipc::KernelStats k {};
     if (kapi::debug_stats(&k) == Error::None)
         print("kernel memory     {} KiB free (untyped), {} frames mapped, {} objects, {} threads\n",
@@ -169,35 +166,25 @@ void cmd_why(const CommandLine& line)
         print("why: bad address '{}' (hexadecimal, 0x optional)\n", line.argv[2]);
         return;
     }
-    auto r = pager_request(uint32_t(pager::ShellLabel::Why), { pid, address });
-    if (Error e = kapi::call_error(r); e != Error::None) {
-        report_pid_error("why", pid, e);
+    if (!known_pid_range("why", pid))
+        return;
+    auto reply = libc::pager::why(uint32_t(pid), address);
+    if (reply.is_error()) {
+        report_pid_error("why", pid, reply.error());
         return;
     }
-    // Everything out of the reply before printing (a Write reuses the IPC buffer).
-    uint64_t w[ipc::max_message_words] {};
-    unsigned n = r.info.clamped_length();
-    for (unsigned i = 0; i < n; ++i)
-        w[i] = kapi::message_word(r, i);
-    // Reasons: w8 = length, w9.. = "read\0write\0exec\0" (may be absent).
-    char reasons[200] {};
-    size_t reasons_length = n > 9 ? reply_string(r, 8, reasons, sizeof(reasons)) : 0;
-    if (w[0] == no_region)
+    const pager::WhyReply& w = reply.value();
+    if (!w.has_region())
         print("{:x}: in no region of pid {}\n", address, pid);
     else
-        print("{:x}: region {} of pid {}: {}-{} {} {}\n", address, w[0], pid, hex16(w[1]).text,
-              hex16(w[2]).text, region_type_name(w[3]), rights_string(w[4]).text);
-    const char* reason = reasons;
-    const char* const access[3] = { "read", "write", "execute" };
-    for (unsigned i = 0; i < 3; ++i) {
-        auto d = pager::FaultDecision(w[5 + i]);
-        const char* why = reason < reasons + reasons_length && *reason ? reason : fallback_reason(d);
+        print("{:x}: region {} of pid {}: {}-{} {} {}\n", address, w.region_index, pid, hex16(w.start).text,
+              hex16(w.end).text, region_type_name(w.type), rights_string(w.prot).text);
+    const char* const access[pager::WhyReply::accesses] = { "read", "write", "execute" };
+    for (unsigned i = 0; i < pager::WhyReply::accesses; ++i) {
+        pager::FaultDecision d = w.decisions[i];
+        const char* why = w.reasons[i].length ? w.reasons[i].c_str() : fallback_reason(d);
         print("  {:8} {:21} {}{}\n", access[i], pager::fault_decision_name(d), is_kill(d) ? "kill: " : "",
               why);
-        while (reason < reasons + reasons_length && *reason)
-            ++reason;
-        if (reason < reasons + reasons_length)
-            ++reason; // past the NUL
     }
 }
 
@@ -218,17 +205,13 @@ void cmd_trace(const CommandLine& line)
             return;
         }
     }
-    if (pid) {
-        // The pager accepts any pid here; say so if it names nobody.
-        auto known = pager_request(uint32_t(pager::Label::Query), { pid, 0 });
-        if (Error e = kapi::call_error(known); e != Error::None) {
-            report_pid_error("trace", pid, e);
-            return;
-        }
-    }
-    auto r = pager_request(uint32_t(pager::ShellLabel::Trace), { pid, on ? 1u : 0u });
-    if (Error e = kapi::call_error(r); e != Error::None) {
-        print("trace: {}\n", ipc::error_name(e));
+    if (pid && !known_pid_range("trace", pid))
+        return;
+    if (auto traced = libc::pager::trace(uint32_t(pid), on); traced.is_error()) {
+        if (pid)
+            report_pid_error("trace", pid, traced.error());
+        else
+            print("trace: {}\n", ipc::error_name(traced.error()));
         return;
     }
     if (pid)
@@ -243,39 +226,33 @@ void cmd_pager(const CommandLine& line)
         print("usage: pager policy [NAME]\n");
         return;
     }
-    char current[40];
-    auto got = pager_request(uint32_t(pager::ShellLabel::Policy), { 0 });
-    if (Error e = kapi::call_error(got); e != Error::None) {
-        print("pager: {}\n", ipc::error_name(e));
+    auto current = libc::pager::policy();
+    if (current.is_error()) {
+        print("pager: {}\n", ipc::error_name(current.error()));
         return;
     }
-    reply_string(got, 0, current, sizeof(current));
     if (line.argc == 2) {
         char listing[200];
         ipc::fmt::BufferSink sink(listing, sizeof(listing));
         for (uint64_t index = 0;; ++index) {
-            auto r = pager_request(uint32_t(pager::ShellLabel::Policies), { index });
-            if (kapi::call_error(r) != Error::None)
+            auto name = libc::pager::policy_listing(index);
+            if (name.is_error())
                 break;
-            char name[40];
-            reply_string(r, 0, name, sizeof(name));
-            ipc::fmt::format(sink, " {}", name);
+            ipc::fmt::format(sink, " {}", name.value().name.c_str());
         }
         print("policies:{}\n", listing);
-        print("current:  {}\n", current);
+        print("current:  {}\n", current.value().name.c_str());
         return;
     }
-    auto set = request_with_string(pager_slot, uint32_t(pager::ShellLabel::Policy), line.argv[2]);
-    if (Error e = kapi::call_error(set); e != Error::None) {
-        if (e == Error::NotFound)
+    auto set = libc::pager::policy(line.argv[2]);
+    if (set.is_error()) {
+        if (set.error() == Error::NotFound || set.error() == Error::OutOfRange)
             print("pager: no such policy '{}' (see: pager policy)\n", line.argv[2]);
         else
-            print("pager: {}: {}\n", line.argv[2], ipc::error_name(e));
+            print("pager: {}: {}\n", line.argv[2], ipc::error_name(set.error()));
         return;
     }
-    char now[40];
-    reply_string(set, 0, now, sizeof(now));
-    print("pager policy: {} (was {})\n", now, current);
+    print("pager policy: {} (was {})\n", set.value().name.c_str(), current.value().name.c_str());
 }
 
 } // namespace shell

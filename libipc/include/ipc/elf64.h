@@ -27,6 +27,10 @@ enum class ElfError : uint8_t {
     OverlappingSegments,     // two PT_LOAD segments share a page
     NoLoadableSegments,
     EntryNotExecutable, // e_entry is not inside an executable segment
+    // A segment shares a page with one the system keeps in every process
+    // (the IPC buffer page, the stack and its guard): found by the pager
+    // when it lays out the process (servers/pager/elf_regions.h).
+    SegmentOverReservedPage,
 };
 
 const char* elf_error_name(ElfError);

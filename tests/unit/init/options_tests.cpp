@@ -3,7 +3,6 @@
 
 #include <doctest/doctest.h>
 #include <options.h>
-#include <pager/start_flags.h>
 #include <string>
 #include <vector>
 
@@ -23,9 +22,9 @@ Read read(const char* line)
     return r;
 }
 
-constexpr uint64_t log_bit = 1;
-uint64_t policy_kind(uint64_t flags) { return (flags >> 8) & 0xff; }
-uint64_t around_n(uint64_t flags) { return (flags >> 16) & 0xffff; }
+using ipc::proto::pager::BootPolicy;
+using ipc::proto::pager::StartArguments;
+constexpr StartArguments defaults {};
 
 } // namespace
 
@@ -34,41 +33,45 @@ TEST_CASE("init options: the defaults")
     Read r = read("");
     CHECK(r.problems.empty());
     CHECK(r.options.run.empty());
-    CHECK(r.options.pager_flags == 0);
+    CHECK(r.options.pager == defaults);
 }
 
-TEST_CASE("init options: good words become the pager's start flags")
+TEST_CASE("init options: good words become the pager's start arguments")
 {
     Read r = read(
         "loglevel=debug init.run=/bin/hello:a,/bin/big pager.policy=eager pager.log=debug pager.pool=64");
     CHECK(r.problems.empty());
     CHECK(r.options.run == "/bin/hello:a,/bin/big");
-    CHECK((r.options.pager_flags & log_bit) == log_bit);
-    CHECK(policy_kind(r.options.pager_flags) == 1);
-    CHECK(pager::start_flags::pool_frames(r.options.pager_flags) == 64);
+    CHECK(r.options.pager
+          == StartArguments { .log_decisions = true, .policy = BootPolicy::Eager, .pool_frames = 64 });
 
-    uint64_t around = read("pager.policy=around=16").options.pager_flags;
-    CHECK(policy_kind(around) == 2);
-    CHECK(around_n(around) == 16);
-    CHECK(pager::start_flags::pool_frames(around) == 0);
+    StartArguments around = read("pager.policy=around=16").options.pager;
+    CHECK(around == StartArguments { .policy = BootPolicy::Around, .around_pages = 16 });
     CHECK(read("pager.policy=around=512").problems.empty());
-    CHECK(around_n(read("pager.policy=around=512").options.pager_flags) == 512);
-    CHECK(read("pager.policy=lazy pager.log=off pager.pool=0").options.pager_flags == 0);
-    CHECK(pager::start_flags::pool_frames(read("pager.pool=65535").options.pager_flags) == 65535);
+    CHECK(read("pager.policy=around=512").options.pager.around_pages == 512);
+    CHECK(read("pager.policy=lazy pager.log=off pager.pool=0").options.pager == defaults);
+    CHECK(read("pager.pool=65535").options.pager.pool_frames == 65535);
 }
 
-TEST_CASE("init options: the pool bits leave the log and policy bits alone")
+TEST_CASE("init options: what init reads is what the pager decodes")
 {
-    uint64_t flags = read("pager.pool=9 pager.policy=around=16 pager.log=debug").options.pager_flags;
-    CHECK(pager::start_flags::pool_frames(flags) == 9);
-    CHECK((flags & 0xffff'ffff) == (1 | (2 << 8) | (uint64_t(16) << 16)));
+    for (const char* line : { "", "pager.pool=9 pager.policy=around=16 pager.log=debug", "pager.policy=eager",
+                              "pager.policy=around=512 pager.pool=65535", "pager.log=debug" }) {
+        StartArguments sent = read(line).options.pager;
+        auto decoded = StartArguments::decode(sent.encode());
+        REQUIRE_MESSAGE(decoded.has_value(), line);
+        CHECK_MESSAGE(decoded.value() == sent, line);
+    }
+    // The wire layout the pager has always read: bit 0, bits 8-15, 16-31, 32-47.
+    CHECK(read("pager.pool=9 pager.policy=around=16 pager.log=debug").options.pager.encode()
+          == (1 | (2 << 8) | (uint64_t(16) << 16) | (uint64_t(9) << 32)));
 }
 
 TEST_CASE("init options: other owners' words are left alone")
 {
     Read r = read("loglevel=loud foo=bar ktest.only=x kbench.count=3 init=init initrd=1 pagerx.policy=eager");
     CHECK(r.problems.empty());
-    CHECK(r.options.pager_flags == 0);
+    CHECK(r.options.pager == defaults);
 }
 
 TEST_CASE("init options: unknown init. and pager. keys are named")
@@ -77,9 +80,9 @@ TEST_CASE("init options: unknown init. and pager. keys are named")
     CHECK(r.problems
           == Lines { "unknown option \"pager.polciy=eager\" ignored",
                      "unknown option \"init.runn=/bin/x\" ignored" });
-    CHECK(policy_kind(r.options.pager_flags) == 0);
+    CHECK(r.options.pager.policy == BootPolicy::Lazy);
     CHECK(r.options.run.empty());
-    CHECK((r.options.pager_flags & log_bit) == log_bit);
+    CHECK(r.options.pager.log_decisions);
 }
 
 TEST_CASE("init options: bad values name the word and the default used")
@@ -93,7 +96,7 @@ TEST_CASE("init options: bad values name the word and the default used")
            "pager.policy=LAZY" }) {
         Read r = read(bad);
         CHECK_MESSAGE(r.problems.size() == 1, bad);
-        CHECK_MESSAGE(r.options.pager_flags == 0, bad);
+        CHECK_MESSAGE(r.options.pager == defaults, bad);
     }
     CHECK(read("pager.log=verbose").problems
           == Lines { "\"pager.log=verbose\": pager.log takes debug or off; using off" });
@@ -103,7 +106,7 @@ TEST_CASE("init options: bad values name the word and the default used")
                              "pager.pool=99999999999999999999999" }) {
         Read r = read(bad);
         CHECK_MESSAGE(r.problems.size() == 1, bad);
-        CHECK_MESSAGE(pager::start_flags::pool_frames(r.options.pager_flags) == 0, bad);
+        CHECK_MESSAGE(r.options.pager.pool_frames == 0, bad);
     }
     Read empty_run = read("init.run=");
     CHECK(empty_run.problems
@@ -129,16 +132,16 @@ TEST_CASE("init options: flags and repeats")
 {
     Read flag = read("pager.log");
     CHECK(flag.problems == Lines { "\"pager.log\" ignored: pager.log takes a value (debug or off)" });
-    CHECK(flag.options.pager_flags == 0);
+    CHECK(flag.options.pager == defaults);
 
     Read twice = read("pager.policy=eager pager.policy=lazy");
     CHECK(
         twice.problems
         == Lines {
             "\"pager.policy=lazy\" ignored: pager.policy is already given (\"pager.policy=eager\" counts)" });
-    CHECK(policy_kind(twice.options.pager_flags) == 1);
+    CHECK(twice.options.pager.policy == BootPolicy::Eager);
     // A bad first word is reported, and so is the later one: neither is used.
     Read bad_first = read("pager.pool=x pager.pool=8");
     CHECK(bad_first.problems.size() == 2);
-    CHECK(pager::start_flags::pool_frames(bad_first.options.pager_flags) == 0);
+    CHECK(bad_first.options.pager.pool_frames == 0);
 }

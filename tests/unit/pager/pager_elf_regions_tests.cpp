@@ -18,6 +18,7 @@ using pager::build_process_regions;
 using pager::FileId;
 using pager::page_fill;
 using pager::PageFill;
+using pager::PageRange;
 using pager::ProcessLayout;
 using pager::Region;
 using pager::RegionMap;
@@ -236,6 +237,41 @@ TEST_CASE("pager elf regions: refusals leave the map empty")
     REQUIRE(build_process_regions(program, elf_file, stack, map).has_value());
     CHECK(build_process_regions(program, elf_file, stack, map).error() == Error::Busy);
     CHECK(map.count() == 6);
+}
+
+TEST_CASE("pager elf regions: segments over the pages the system reserves")
+{
+    constexpr uint64_t ipc_buffer = 0x7fff'd000'0000;
+    StackParameters stack { va(stack_top) };
+    pager::ReservedPages reserved = pager::reserved_pages(stack, va(ipc_buffer));
+    REQUIRE(reserved.count == 2);
+    CHECK(reserved.ranges[0] == PageRange { va(ipc_buffer), va(ipc_buffer + 0x1000) });
+    uint64_t stack_area = stack.size + stack.guard_size;
+    CHECK(reserved.ranges[1] == PageRange { va(stack_top - stack_area), va(stack_top) });
+
+    CHECK_FALSE(pager::segment_over_reserved(program, reserved));
+    // On the IPC buffer page, ending on it, starting in its last byte: all refused.
+    for (const Segment& bad : { segment(ipc_buffer, 0x10, 0x1000, 0x10, r),
+                                segment(ipc_buffer - 0x1000, 0x1001, 0x1000, 0x10, r | w),
+                                segment(ipc_buffer + 0xfff, 1, 0x1fff, 1, r) }) {
+        std::vector<Segment> segments { program[0], bad };
+        CHECK(pager::segment_over_reserved(segments, reserved));
+    }
+    // Right next to it is fine.
+    std::vector<Segment> beside { program[0], segment(ipc_buffer - 0x1000, 0x1000, 0x1000, 0x10, r),
+                                  segment(ipc_buffer + 0x1000, 0x1000, 0x2000, 0x10, r) };
+    CHECK_FALSE(pager::segment_over_reserved(beside, reserved));
+    // The stack's guard and the stack itself.
+    std::vector<Segment> on_guard { program[0], segment(stack_top - stack_area, 0x10, 0x1000, 0x10, r) };
+    CHECK(pager::segment_over_reserved(on_guard, reserved));
+    std::vector<Segment> on_stack { program[0], segment(stack_top - 0x1000, 0x10, 0x1000, 0x10, r) };
+    CHECK(pager::segment_over_reserved(on_stack, reserved));
+    // An empty segment takes no page.
+    std::vector<Segment> empty { program[0], segment(ipc_buffer, 0, 0x1000, 0, r) };
+    CHECK_FALSE(pager::segment_over_reserved(empty, reserved));
+
+    CHECK(reserved.overlaps(va(ipc_buffer + 0x800), va(ipc_buffer + 0x801)));
+    CHECK_FALSE(reserved.overlaps(va(0x40'0000), va(0x50'0000)));
 }
 
 TEST_CASE("pager elf regions: populating a hand-built image reproduces its segments")

@@ -1,5 +1,6 @@
-// The pager's (pid, page) -> slot index: probing across tombstones, and a
-// model check against std::map under random inserts, replacements and erases.
+// The pager's (pid, page) -> slot index: probing across tombstones, pids
+// above 4096 kept apart, and a model check against std::map under random
+// inserts, replacements and erases.
 
 #include <cstdint>
 #include <doctest/doctest.h>
@@ -47,13 +48,36 @@ TEST_CASE("mapping index: replacing a key that sits past a tombstone keeps one e
         CHECK(index->find(uint16_t(i % 7), uint64_t(i) << 12) == i + 1);
 }
 
+TEST_CASE("mapping index: pids 4096 apart (and 65536 apart) never find each other's pages")
+{
+    // The key was `page | pid`: pid 4097 at page P found pid 1 at P + 0x1000.
+    auto index = std::make_unique<MappingIndex>();
+    index->insert(1, 0x401000, 11);
+    CHECK(index->find(4097, 0x400000) == 0);
+    CHECK(index->find(65537, 0x401000) == 0);
+    index->insert(4097, 0x400000, 12);
+    index->insert(65537, 0x401000, 13);
+    index->insert(0xffff'ffff, 0x401000, 14);
+    CHECK(index->find(1, 0x401000) == 11);
+    CHECK(index->find(4097, 0x400000) == 12);
+    CHECK(index->find(65537, 0x401000) == 13);
+    CHECK(index->find(0xffff'ffff, 0x401000) == 14);
+    index->erase(4097, 0x400000);
+    CHECK(index->find(1, 0x401000) == 11);
+    CHECK(index->find(4097, 0x400000) == 0);
+    index->erase(1, 0x401000);
+    CHECK(index->find(65537, 0x401000) == 13);
+}
+
 TEST_CASE("mapping index: agrees with a std::map under random operations")
 {
     auto index = std::make_unique<MappingIndex>();
-    std::map<std::pair<uint16_t, uint64_t>, uint32_t> model;
+    std::map<std::pair<uint32_t, uint64_t>, uint32_t> model;
     std::mt19937_64 random(0x6d6170);
+    // Pids that collided when the key was `page | pid`, and page 0.
+    const uint32_t pids[] = { 1, 4097, 8193, 65537, 0xffff'ffff };
     for (unsigned step = 0; step < 200000; ++step) {
-        uint16_t pid = uint16_t(random() % 5 + 1);
+        uint32_t pid = pids[random() % 5];
         uint64_t page = (random() % 3000) << 12;
         switch (random() % 3) {
         case 0:
@@ -70,7 +94,7 @@ TEST_CASE("mapping index: agrees with a std::map under random operations")
             model.erase({ pid, page });
             break;
         }
-        uint16_t probe_pid = uint16_t(random() % 5 + 1);
+        uint32_t probe_pid = pids[random() % 5];
         uint64_t probe_page = (random() % 3000) << 12;
         auto it = model.find({ probe_pid, probe_page });
         REQUIRE(index->find(probe_pid, probe_page) == (it == model.end() ? 0 : it->second));
